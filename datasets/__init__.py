@@ -1,0 +1,1 @@
+"""The datasets that ship with tui-lab (see README.md here)."""
