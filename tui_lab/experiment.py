@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
 import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -335,10 +336,12 @@ def loads(text: str, source: str | None = None) -> Experiment:
 
 
 def _first_line(text: str, error: tomllib.TOMLDecodeError) -> str:
-    line = getattr(error, "lineno", None)
-    if line and 0 < line <= len(text.splitlines()):
-        return text.splitlines()[line - 1].strip()[:60]
-    return text.strip().splitlines()[0][:60] if text.strip() else ""
+    """Return the text of the line a TOML error points at ("... (at line 2, column 10)")."""
+    found = re.search(r"at line (\d+)", str(error))
+    lines = text.splitlines()
+    if found and 0 < int(found.group(1)) <= len(lines):
+        return lines[int(found.group(1)) - 1].strip()[:60]
+    return lines[0].strip()[:60] if lines else ""
 
 
 def load(path: str | os.PathLike[str]) -> Experiment:

@@ -1,0 +1,77 @@
+"""`tui-lab train`: train an experiment without the UI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tui_lab import data
+from tui_lab.cli import common, headless
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `train` subcommand."""
+    parser = subparsers.add_parser(
+        "train",
+        help="train an experiment without the UI",
+        description="Train an experiment on its data, print one line per epoch, "
+                    "and diagnose the result.",
+    )
+    common.add_experiment_arguments(parser)
+    parser.add_argument("--epochs", type=int, metavar="N",
+                        help="number of epochs (overrides fit.epochs)")
+    parser.add_argument("--save", metavar="PATH.keras",
+                        help="save the trained model here, with the experiment TOML beside it")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (history, predictions, findings, "
+                             "model_path) instead of the epoch lines")
+    parser.set_defaults(handler=run)
+
+
+def prepare(arguments: argparse.Namespace):
+    """Open the experiment and its data for `train` and `diagnose --train`.
+
+    Returns the experiment and dataset, or raises `common.UsageError`.
+    """
+    experiment = common.open_experiment(arguments.experiment, arguments.preset)
+
+    epochs = getattr(arguments, "epochs", None)
+    if epochs is not None:
+        if epochs < 1:
+            raise common.UsageError(f"--epochs: expected a whole number >= 1, received {epochs}")
+        experiment = experiment.with_fit(epochs=epochs)
+
+    save = getattr(arguments, "save", None)
+    if save and not save.endswith(".keras"):
+        raise common.UsageError(f"--save: expected a path ending in .keras, received {save!r}")
+
+    try:
+        dataset = data.load(experiment.data)
+        dataset.require_binary()
+    except data.DataError as error:
+        raise common.UsageError(str(error)) from None
+    return experiment, dataset
+
+
+def run(arguments: argparse.Namespace) -> int:
+    """Train, print the epochs or the JSON result, and return the exit status."""
+    try:
+        experiment, dataset = prepare(arguments)
+    except common.UsageError as error:
+        return common.fail(str(error))
+
+    progress = sys.stderr if arguments.json else sys.stdout
+    try:
+        result = headless.train_and_diagnose(experiment, dataset, arguments.save, progress)
+    except headless.TrainingError as error:
+        return common.fail(str(error), common.EXIT_FINDINGS)
+
+    if arguments.json:
+        print(json.dumps(result, indent=2, allow_nan=True))
+    else:
+        print(f"{result['status']} after {result['epochs_run']} epochs")
+        headless.print_findings(result["findings"])
+        if result["model_path"]:
+            print(f"saved {result['model_path']}")
+    return common.EXIT_OK
