@@ -1,0 +1,3 @@
+from keras import Sequential, layers
+
+model = Sequential([layers.Dense(4, activation="relu"), layers.Dense(1, activation="sigmoid")])

@@ -1,0 +1,265 @@
+"""Import Keras Python source as an `Experiment`, reading it with `ast` and never running it.
+
+    result = import_source(open("train.py").read(), "train.py")
+    result.experiment      # the layers, compile and fit options the code sets
+    result.skipped         # every construct left out, with its line and reason
+
+The code that loads and prepares data is not modelled, so the data options stay
+`DataSpec()` unless the source has a module-level `DATA = {...}` dict of data options,
+which `export_python` writes.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from tui_lab import keras_names
+from tui_lab.codeio import keras_objects
+from tui_lab.codeio.evaluator import Limits, Opaque
+from tui_lab.codeio.keras_model import KerasReader, ModelCall, ModelValue
+from tui_lab.experiment import DataSpec, Experiment, ExperimentError, from_dict
+from tui_lab.keras_names import ArgumentError
+
+COMPILE_POSITIONAL = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
+                      "run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss")
+FIT_POSITIONAL = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
+                  "validation_data", "shuffle", "class_weight", "sample_weight", "initial_epoch",
+                  "steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq")
+"""The positional parameters of `Model.compile` and `Model.fit` in Keras 3.15."""
+
+FIT_IGNORED = ("x", "y", "verbose")
+"""`fit()` arguments that the lab sets itself (the data) or that do not change training."""
+
+DATA_VARIABLE = "DATA"
+"""Module-level dict of data options that `export_python` writes and the importer reads back."""
+
+KERAS_DEFAULT_EPOCHS = 1
+KERAS_DEFAULT_OPTIMIZER = "rmsprop"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A construct of the source that was not imported, with its line (0 when unknown)."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The imported experiment, the constructs left out, and the defaults the lab filled in."""
+
+    experiment: Experiment
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[Skipped] = field(default_factory=list)
+    """Places where the source sets nothing and the lab uses its own value instead."""
+
+
+class CodeImportError(ValueError):
+    """Source that cannot be imported at all: invalid syntax, too large, or without a model."""
+
+
+def import_file(path: str | Path, limits: Limits | None = None) -> ImportResult:
+    """Read a Python file as UTF-8 and import it; raise `CodeImportError` for unreadable files."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CodeImportError(f"{path}: cannot read the file ({error.strerror or error})") from None
+    return import_bytes(raw, str(path), limits)
+
+
+def import_bytes(raw: bytes, filename: str = "<pasted>", limits: Limits | None = None) -> ImportResult:
+    """Decode UTF-8 source bytes and import them."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CodeImportError(
+            f"{filename}: expected UTF-8 Python source, but byte {error.start} is"
+            f" 0x{raw[error.start]:02x}; save the file as UTF-8 and import it again") from None
+    return import_source(text, filename, limits)
+
+
+def import_source(text: str, filename: str = "<pasted>", limits: Limits | None = None) -> ImportResult:
+    """Import Keras source as an experiment without running any of it.
+
+    Raises `CodeImportError` for source that does not parse, passes the size limit,
+    or builds no Keras model.
+    """
+    limits = limits or Limits()
+    tree = _parse(text, filename, limits)
+
+    reader = KerasReader(limits)
+    try:
+        reader.run(tree)
+    except RecursionError:
+        raise CodeImportError(f"{filename}: the code nests calls or expressions too deeply to"
+                              " follow; paste only the code that builds the model") from None
+
+    model = reader.chosen_model()
+    if model is None:
+        raise CodeImportError(
+            f"{filename}: no Keras model found; expected Sequential([...]), model.add(...) or"
+            " Model(inputs, outputs) at module level or in a function the code calls")
+
+    builder = _ExperimentBuilder(reader)
+    tables = builder.tables(model, _experiment_name(filename))
+    try:
+        experiment = from_dict(tables, filename)
+    except ExperimentError as error:
+        raise CodeImportError(str(error)) from None
+
+    skipped = [Skipped(line, reason) for line, reason in sorted(reader.skips.entries, key=lambda e: e[0])]
+    return ImportResult(experiment, skipped, builder.notes)
+
+
+def _parse(text: str, filename: str, limits: Limits) -> ast.Module:
+    if len(text) > limits.max_source_chars:
+        raise CodeImportError(f"{filename}: the source has {len(text):,} characters, more than"
+                              f" the {limits.max_source_chars:,} the importer reads; paste only"
+                              " the model code")
+    try:
+        return ast.parse(text, filename=filename)
+    except SyntaxError as error:
+        where = f"{filename}:{error.lineno}" if error.lineno else filename
+        raise CodeImportError(f"{where}: invalid Python syntax: {error.msg}; fix that line or"
+                              " paste only the code that builds, compiles and fits the model") from None
+    except (RecursionError, MemoryError):
+        raise CodeImportError(f"{filename}: the code is nested too deeply to parse; paste only"
+                              " the model code") from None
+    except ValueError as error:
+        raise CodeImportError(f"{filename}: the source cannot be parsed: {error}") from None
+
+
+def _experiment_name(filename: str) -> str:
+    if filename.startswith("<"):
+        return "imported"
+    stem = Path(filename).stem.strip()
+    return stem or "imported"
+
+
+class _ExperimentBuilder:
+    """Turns the model a `KerasReader` collected into experiment tables."""
+
+    def __init__(self, reader: KerasReader) -> None:
+        self.reader = reader
+        self.notes: list[Skipped] = []
+
+    def skip(self, line: int, reason: str) -> None:
+        self.reader.skip(line, reason)
+
+    def note(self, line: int, message: str) -> None:
+        self.notes.append(Skipped(line, message))
+
+    def tables(self, model: ModelValue, name: str) -> dict[str, Any]:
+        layers = []
+        for line, value in model.entries:
+            table = keras_objects.layer_spec(value, line, self.skip)
+            if table is not None:
+                layers.append(table)
+        if not layers:
+            self.note(model.line, "the model has no layers the lab builds")
+        return {
+            "name": name,
+            "data": self.data(),
+            "layers": layers,
+            "compile": self.compile(model),
+            "fit": self.fit(model),
+        }
+
+    def data(self) -> dict[str, Any]:
+        value = self.reader.globals.get(DATA_VARIABLE)
+        known = {f.name for f in fields(DataSpec)}
+        if not isinstance(value, dict) or not value or not set(value) <= known:
+            return {}
+        table = {key: list(item) if isinstance(item, tuple) else item for key, item in value.items()}
+        try:
+            from_dict({"data": table})
+        except ExperimentError as error:
+            problems = "; ".join(str(problem) for problem in error.problems)
+            self.skip(0, f"{DATA_VARIABLE} is not valid data options ({problems})")
+            return {}
+        return table
+
+    def compile(self, model: ModelValue) -> dict[str, Any]:
+        call = model.compile_call
+        if call is None:
+            self.note(model.line, "the code never calls compile(); the lab uses its default"
+                                  " optimizer, loss and metrics")
+            return {}
+        arguments = self.named(call, COMPILE_POSITIONAL, "compile")
+        table: dict[str, Any] = {}
+
+        optimizer = arguments.pop("optimizer", KERAS_DEFAULT_OPTIMIZER)
+        spec = keras_objects.optimizer_spec(optimizer, call.line, self.skip)
+        if spec is not None:
+            table["optimizer"] = spec
+
+        if "loss" in arguments:
+            spec = keras_objects.loss_spec(arguments.pop("loss"), call.line, self.skip)
+            if spec is not None:
+                table["loss"] = spec
+        else:
+            self.note(call.line, "compile() sets no loss; the lab uses binary_crossentropy")
+
+        table["metrics"] = keras_objects.metric_specs(arguments.pop("metrics", []), call.line, self.skip)
+        for name in arguments:
+            self.skip(call.line, f"compile argument {name} is not modelled by the lab")
+        return table
+
+    def fit(self, model: ModelValue) -> dict[str, Any]:
+        call = model.fit_call
+        if call is None:
+            self.note(model.line, "the code never calls fit(); the lab uses its default fit options")
+            return {}
+        arguments = self.named(call, FIT_POSITIONAL, "fit")
+        for name in FIT_IGNORED:
+            arguments.pop(name, None)
+        table: dict[str, Any] = {}
+
+        if "callbacks" in arguments:
+            callbacks = arguments.pop("callbacks")
+            if callbacks is not None:
+                table["callbacks"] = keras_objects.callback_specs(callbacks, call.line, self.skip)
+        if "epochs" not in arguments:
+            table["epochs"] = KERAS_DEFAULT_EPOCHS
+        if arguments.get("batch_size", 0) is None:
+            del arguments["batch_size"]
+        if not arguments.get("validation_split"):
+            arguments.pop("validation_split", None)
+            self.note(call.line, "fit() sets no validation_split; the lab holds out 0.2 of the"
+                                 " rows to measure validation metrics")
+
+        for name, value in arguments.items():
+            argument = keras_names.FIT_ARGUMENTS.get(name)
+            if argument is None:
+                self.skip(call.line, f"fit argument {name} is not modelled by the lab")
+                continue
+            if isinstance(value, Opaque):
+                self.skip(call.line, f"fit argument {name} not imported: {value.reason}")
+                continue
+            try:
+                table[name] = argument.check(value)
+            except ArgumentError as error:
+                self.skip(call.line, f"fit argument {name}: {error}, received {value!r}")
+        if "class_weight" in table:
+            table["class_weight"] = {str(k): v for k, v in table["class_weight"].items()}
+        return table
+
+    def named(self, call: ModelCall, positional: tuple[str, ...], method: str) -> dict[str, Any]:
+        """Return a call's arguments by name, reporting extra positional ones."""
+        arguments: dict[str, Any] = {}
+        for index, value in enumerate(call.args):
+            if index >= len(positional):
+                self.skip(call.line, f"{method}() positional argument {index + 1} is not modelled")
+                continue
+            arguments[positional[index]] = value
+        arguments.update(call.kwargs)
+        return arguments
+
+
+__all__ = ["CodeImportError", "ImportResult", "Limits", "Skipped", "import_bytes", "import_file",
+           "import_source"]
