@@ -1,0 +1,330 @@
+"""Live training curves: a loss chart and one chart per metric, redrawn at most 4 times a second.
+
+Each chart plots a training series and its validation twin from `EpochReport.logs`
+(`loss` and `val_loss`, `accuracy` and `val_accuracy`, ...). Accuracy charts also
+carry the majority-class rate as a flat reference line: a model that is no better
+than always predicting the larger class sits on that line.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from tui_lab.reports import EpochReport
+
+REDRAW_INTERVAL = 0.25
+"""Seconds between checks for new data, so charts redraw at most 4 times a second."""
+
+WIDE_WIDTH = 120
+"""Widget width in columns from which all charts are shown side by side."""
+
+MAX_OVERLAYS = 3
+"""Number of other runs drawn behind the current one, because more would hide the current curves."""
+
+IGNORED_LOG_KEYS = frozenset({"learning_rate", "lr"})
+"""Log keys that are not metrics, such as the learning rate that some callbacks log."""
+
+TRAIN_MARKER = "braille"
+TRAIN_SYMBOL = "⠒"
+"""The legend symbol of the braille training line."""
+VALIDATION_MARKER = "x"
+REFERENCE_MARKER = "-"
+OVERLAY_MARKER = "."
+
+
+def majority_rate(true_positive_share: float) -> float:
+    """Return the accuracy of always predicting the larger class: max(p, 1 - p)."""
+    return max(true_positive_share, 1.0 - true_positive_share)
+
+
+def is_accuracy_metric(metric: str) -> bool:
+    """Return whether a metric is an accuracy, so the majority-class line applies to it."""
+    return metric.lower().endswith("accuracy")
+
+
+def format_value(value: float | None) -> str:
+    """Return a log value as short text: 3 decimals, or `nan`/`inf` as they are."""
+    if value is None:
+        return "-"
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.3f}"
+
+
+class MetricChart(PlotextPlot):
+    """One training curve with its validation twin, drawn with plotext.
+
+    `metric` is the training log key (`loss`, `accuracy`), and the validation series
+    is `val_` + `metric`. Training and validation use different markers, so the lines
+    stay apart without colour.
+    """
+
+    DEFAULT_CSS = """
+    MetricChart {
+        width: 1fr;
+        height: 1fr;
+        min-width: 20;
+    }
+    """
+
+    def __init__(self, metric: str, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.metric = metric
+
+    @property
+    def validation_key(self) -> str:
+        """The log key of the validation twin, such as `val_loss`."""
+        return f"val_{self.metric}"
+
+    def draw(
+        self,
+        history: Mapping[str, Sequence[tuple[int, float]]],
+        reference: float | None,
+        overlays: Sequence[tuple[str, Mapping[str, Sequence[float]]]],
+    ) -> None:
+        """Replace the plotted data with `history` and ask Textual to repaint the chart.
+
+        `history` maps log keys to (epoch, value) points. `reference` is the height
+        of a flat reference line (or None), and `overlays` are other runs' histories
+        drawn dimmed.
+        """
+        plt = self.plt
+        plt.clear_figure()
+        plain = self.app.no_color
+        self.theme = "clear" if plain or _has_few_colors(self) else "auto"
+        legend: list[str] = []
+
+        for name, values in self._overlay_series(overlays):
+            self._draw_series(list(enumerate(values, start=1)), OVERLAY_MARKER,
+                              None if plain else "gray")
+            legend.append(f"{OVERLAY_MARKER} {name}")
+
+        train = history.get(self.metric, ())
+        validation = history.get(self.validation_key, ())
+        epochs = [epoch for epoch, _ in (*train, *validation)]
+        if reference is not None and epochs:
+            # Drawn before the curves, so a curve on the line stays visible.
+            first, last = min(epochs), max(max(epochs), min(epochs) + 1)
+            plt.plot([first, last], [reference, reference], marker=REFERENCE_MARKER,
+                     color=None if plain else "gray+")
+            legend.append(f"{REFERENCE_MARKER} majority {reference:.3f}")
+
+        self._draw_series(train, TRAIN_MARKER, None if plain else "cyan+")
+        self._draw_series(validation, VALIDATION_MARKER, None if plain else "orange+")
+        legend[:0] = [f"{TRAIN_SYMBOL} {self.metric} {_last_value(train)}",
+                      f"{VALIDATION_MARKER} {self.validation_key} {_last_value(validation)}"]
+
+        # The legend goes in the title: plotext draws its own legend inside the plot
+        # area, where it hides the curves of a chart only a few rows high.
+        plt.title("  ".join(legend))
+        plt.xlabel("epoch")
+        self.refresh()
+
+    def _draw_series(self, points: Sequence[tuple[int, float]], marker: str,
+                     color: str | None) -> None:
+        # plotext cannot place NaN or inf, so those epochs are left out of the curve,
+        # and the legend shows the last value even when it is NaN.
+        finite = [(epoch, value) for epoch, value in points if math.isfinite(value)]
+        if not finite:
+            return
+        xs = [epoch for epoch, _ in finite]
+        ys = [value for _, value in finite]
+        self.plt.plot(xs, ys, marker=marker, color=color)
+
+    def _overlay_series(self, overlays: Sequence[tuple[str, Mapping[str, Sequence[float]]]],
+                        ) -> list[tuple[str, Sequence[float]]]:
+        """Return each overlaid run's validation series of this metric, or its training series if it has none."""
+        series = []
+        for name, run_history in overlays[:MAX_OVERLAYS]:
+            values = run_history.get(self.validation_key) or run_history.get(self.metric)
+            if values:
+                series.append((name, values))
+        return series
+
+
+def _last_value(points: Sequence[tuple[int, float]]) -> str:
+    return format_value(points[-1][1] if points else None)
+
+
+class TrainingCharts(Widget, can_focus=True):
+    """The loss chart and one chart per metric, fed one `EpochReport` at a time.
+
+    `add_report` only stores numbers and marks the charts dirty. A 0.25 s timer
+    redraws them when dirty, so a fast run redraws at most 4 times a second. Below
+    120 columns one chart shows at a time and `c` (`action_next_chart`) cycles
+    through them. From 120 columns all charts show side by side.
+    """
+
+    DEFAULT_CSS = """
+    TrainingCharts {
+        height: 1fr;
+        min-height: 8;
+    }
+    TrainingCharts > #chart-tabs {
+        height: 1;
+        color: $text-muted;
+    }
+    TrainingCharts > #chart-row {
+        height: 1fr;
+    }
+    TrainingCharts MetricChart {
+        display: none;
+    }
+    TrainingCharts MetricChart.-current {
+        display: block;
+    }
+    TrainingCharts.-wide MetricChart {
+        display: block;
+    }
+    TrainingCharts.-wide > #chart-tabs {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        Binding("c", "next_chart", "Next chart", tooltip="Show the next metric chart",
+                id="charts.next"),
+    ]
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, classes=classes)
+        self._metrics: list[str] = ["loss"]
+        self._history: dict[str, list[tuple[int, float]]] = {}
+        self._reference: float | None = None
+        self._overlays: list[tuple[str, dict[str, list[float]]]] = []
+        self._current = 0
+        self._dirty = False
+        self._ready = False
+        self.redraw_count = 0
+        """Number of coalesced redraws so far, which tests read to check the rate limit."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="chart-tabs")
+        with Horizontal(id="chart-row"):
+            for index, metric in enumerate(self._metrics):
+                yield self._new_chart(metric, current=index == self._current)
+
+    def on_mount(self) -> None:
+        # Textual sets `is_mounted` only after this handler, so the widget keeps its own flag.
+        self._ready = True
+        self.set_interval(REDRAW_INTERVAL, self._redraw_if_dirty)
+        self._update_tabs()
+        self._dirty = True
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= WIDE_WIDTH, "-wide")
+
+    @property
+    def metric_names(self) -> list[str]:
+        """The charts shown, in order: `loss` first, then each metric."""
+        return list(self._metrics)
+
+    @property
+    def current_metric(self) -> str:
+        """The metric of the chart shown below 120 columns."""
+        return self._metrics[self._current]
+
+    def reset(self, metric_names: Iterable[str]) -> None:
+        """Clear every curve and set up one chart per metric for a new run.
+
+        `metric_names` are the training log keys of the compiled metrics, such as
+        `["accuracy"]`. The `loss` chart is always there and need not be listed.
+        """
+        metrics = ["loss"]
+        for name in metric_names:
+            if name not in metrics and not name.startswith("val_"):
+                metrics.append(name)
+        self._history = {}
+        self._reference = None
+        self._current = 0
+
+        if metrics != self._metrics and self._ready:
+            self._metrics = metrics
+            row = self.query_one("#chart-row", Horizontal)
+            row.remove_children()
+            row.mount_all(self._new_chart(metric, current=index == 0)
+                          for index, metric in enumerate(metrics))
+        else:
+            self._metrics = metrics
+            self._show_current()
+        self._update_tabs()
+        self._dirty = True
+
+    def add_report(self, report: EpochReport) -> None:
+        """Store the logs of one epoch. The charts redraw on the next timer tick."""
+        for key, value in report.logs.items():
+            if key in IGNORED_LOG_KEYS:
+                continue
+            self._history.setdefault(key, []).append((report.epoch, float(value)))
+            if not key.startswith("val_") and key not in self._metrics:
+                self._add_metric(key)
+
+        if report.predictions is not None and report.predictions.count > 0:
+            self._reference = majority_rate(report.predictions.true_positive_share)
+        self._dirty = True
+
+    def set_overlays(self, runs: Sequence[tuple[str, Mapping[str, Sequence[float]]]]) -> None:
+        """Draw other runs' histories dimmed behind the current curves, for comparison.
+
+        Each run is a (name, history) pair where history maps log keys to one value
+        per epoch, as in `TrainingFinished.history`. Only the first 3 are drawn.
+        """
+        self._overlays = [(name, {key: list(values) for key, values in history.items()})
+                          for name, history in runs]
+        self._dirty = True
+
+    def action_next_chart(self) -> None:
+        """Show the next metric chart (below 120 columns, where one chart shows at a time)."""
+        self._current = (self._current + 1) % len(self._metrics)
+        self._show_current()
+        self._update_tabs()
+
+    def redraw(self) -> None:
+        """Redraw every chart now, without waiting for the timer."""
+        for chart in self.query(MetricChart):
+            reference = self._reference if is_accuracy_metric(chart.metric) else None
+            chart.draw(self._history, reference, self._overlays)
+        self._dirty = False
+        self.redraw_count += 1
+
+    def _redraw_if_dirty(self) -> None:
+        if self._dirty:
+            self.redraw()
+
+    def _add_metric(self, metric: str) -> None:
+        self._metrics.append(metric)
+        if self._ready:
+            self.query_one("#chart-row", Horizontal).mount(self._new_chart(metric, current=False))
+        self._update_tabs()
+
+    def _new_chart(self, metric: str, current: bool) -> MetricChart:
+        chart = MetricChart(metric)
+        chart.set_class(current, "-current")
+        return chart
+
+    def _show_current(self) -> None:
+        if not self._ready:
+            return
+        for chart in self.query(MetricChart):
+            chart.set_class(chart.metric == self.current_metric, "-current")
+
+    def _update_tabs(self) -> None:
+        if not self._ready:
+            return
+        names = [f"[{name}]" if index == self._current else name
+                 for index, name in enumerate(self._metrics)]
+        hint = "  (c: next chart)" if len(self._metrics) > 1 else ""
+        self.query_one("#chart-tabs", Static).update(Text(" ".join(names) + hint))
+
+def _has_few_colors(widget: Widget) -> bool:
+    """Return whether the terminal has 16 colours or fewer, where the app theme's RGB reads badly."""
+    return widget.app.console.color_system in (None, "standard", "windows")

@@ -1,0 +1,223 @@
+"""The distribution of the model's predicted probabilities on the validation rows.
+
+A model that is not learning often gives every row the same probability (a softmax
+over one unit always returns 1.0). The histogram makes that visible at a glance, and a
+banner that starts with "STUCK:" states it in words, so it reads without colour too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult, RenderResult
+from textual.widget import Widget
+from textual.widgets import Static
+
+from tui_lab.reports import HISTOGRAM_BINS, PredictionStats
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+"""Block characters from empty to full, in eighths of a row."""
+
+AXIS_WIDTH = 5
+"""Columns left of the bars for the count labels."""
+
+
+def constant_banner(stats: PredictionStats) -> str | None:
+    """Return the warning for predictions that are all NaN or all equal, or None."""
+    if stats.count > 0 and stats.nan_count >= stats.count:
+        return f"NAN: all {stats.count} validation predictions are NaN"
+    if stats.is_constant:
+        return f"STUCK: all {stats.count} validation predictions are {stats.mean:.3f}"
+    return None
+
+
+def format_stats(stats: PredictionStats) -> str:
+    """Return the summary line: min, max, mean, std and the two positive shares."""
+    parts = [
+        f"min {stats.min:.3f}",
+        f"max {stats.max:.3f}",
+        f"mean {stats.mean:.3f}",
+        f"std {stats.std:.3f}",
+        f"predicted positive at 0.5: {stats.positive_rate:.1%}",
+        f"true positive share: {stats.true_positive_share:.1%}",
+    ]
+    if stats.nan_count:
+        parts.append(f"NaN: {stats.nan_count}")
+    return "  ".join(parts)
+
+
+def bar_heights(histogram: Sequence[int], rows: int) -> list[int]:
+    """Scale bin counts to bar heights in eighths of a row, with `rows` rows for the largest.
+
+    A bin with at least one row gets at least one eighth, so a single stray
+    prediction still shows.
+    """
+    largest = max(histogram, default=0)
+    if largest <= 0:
+        return [0 for _ in histogram]
+    full = rows * 8
+    return [max(1, round(count * full / largest)) if count > 0 else 0 for count in histogram]
+
+
+def axis_labels(width: int) -> str:
+    """Return an axis row of `width` columns with 0 at the left, 0.5 in the middle and 1 at the right."""
+    axis = [" "] * width
+    labels = ((0, "0"), (width // 2 - 1, "0.5"), (width - 1, "1"))
+    for start, label in labels:
+        for offset, character in enumerate(label):
+            if 0 <= start + offset < width:
+                axis[start + offset] = character
+    return "".join(axis)
+
+
+def render_histogram(histogram: Sequence[int], width: int, height: int) -> Text:
+    """Draw the histogram as block-character bars over an axis labelled 0, 0.5 and 1.
+
+    The bars take `height - 1` rows and the axis one row. Each bin gets the same
+    number of columns, at least one, so at least `AXIS_WIDTH + len(histogram)` columns
+    are needed for every bin to show. With two or more columns per bin the last one is
+    left blank, so neighbouring bars stay apart.
+    """
+    bins = len(histogram) or HISTOGRAM_BINS
+    counts = list(histogram) or [0] * bins
+    rows = max(1, height - 1)
+    column = max(1, (width - AXIS_WIDTH) // bins)
+    heights = bar_heights(counts, rows)
+    largest = max(counts)
+    bar_width = column - 1 if column >= 2 else 1
+    gap = " " if column >= 2 else ""
+
+    text = Text(no_wrap=True, overflow="crop")
+    for row in range(rows, 0, -1):
+        label = f"{largest:>4} " if row == rows else " " * AXIS_WIDTH
+        text.append(label, style="dim")
+        for eighths in heights:
+            filled = eighths - (row - 1) * 8
+            block = BLOCKS[min(8, max(0, filled))]
+            text.append(block * bar_width + gap, style="bold")
+        text.append("\n")
+
+    text.append(" " * AXIS_WIDTH)
+    text.append(axis_labels(column * bins), style="dim")
+    return text
+
+
+class Histogram(Widget):
+    """A block-character histogram of predicted probabilities over [0, 1], sized to the widget."""
+
+    DEFAULT_CSS = """
+    Histogram {
+        height: 1fr;
+        min-height: 3;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.counts: list[int] = []
+
+    def set_counts(self, counts: Sequence[int]) -> None:
+        """Replace the bin counts and repaint."""
+        self.counts = list(counts)
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        if not self.counts:
+            return Text("no predictions yet", style="dim")
+        return render_histogram(self.counts, self.size.width, self.size.height)
+
+
+class PredictionPanel(Widget):
+    """The predicted probabilities on the validation rows after the latest epoch.
+
+    Shows a 20-bin histogram over [0, 1], the summary statistics, and a "STUCK:"
+    banner (styled as an error) when every prediction is the same value.
+    """
+
+    DEFAULT_CSS = """
+    PredictionPanel {
+        height: 1fr;
+        min-height: 6;
+    }
+    PredictionPanel > #prediction-title {
+        height: 1;
+        text-style: bold;
+    }
+    PredictionPanel > #prediction-banner {
+        height: auto;
+        display: none;
+        background: $error;
+        color: $text;
+        text-style: bold;
+    }
+    PredictionPanel > #prediction-banner.-shown {
+        display: block;
+    }
+    PredictionPanel > #prediction-stats {
+        height: auto;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, classes=classes)
+        self.stats: PredictionStats | None = None
+        self.epoch: int | None = None
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Predictions on validation rows: waiting for the first epoch",
+                     id="prediction-title", markup=False)
+        yield Static(id="prediction-banner", markup=False)
+        yield Histogram(id="prediction-histogram")
+        yield Static(id="prediction-stats", markup=False)
+
+    def on_mount(self) -> None:
+        # Textual sets `is_mounted` only after this handler, so the widget keeps its own flag.
+        self._ready = True
+        if self.stats is not None and self.epoch is not None:
+            self.show(self.stats, self.epoch)
+
+    @property
+    def banner(self) -> str | None:
+        """The STUCK or NAN warning shown now, or None."""
+        return constant_banner(self.stats) if self.stats is not None else None
+
+    @property
+    def stats_text(self) -> str:
+        """The summary line shown under the histogram."""
+        return format_stats(self.stats) if self.stats is not None else ""
+
+    def show(self, stats: PredictionStats, epoch: int) -> None:
+        """Show the predictions measured after `epoch`."""
+        self.stats = stats
+        self.epoch = epoch
+        if not self._ready:
+            return
+
+        title = f"Predictions on {stats.count} validation rows after epoch {epoch}"
+        self.query_one("#prediction-title", Static).update(title)
+
+        banner = self.query_one("#prediction-banner", Static)
+        message = self.banner
+        banner.update(message or "")
+        banner.set_class(message is not None, "-shown")
+
+        self.query_one(Histogram).set_counts(stats.histogram)
+        self.query_one("#prediction-stats", Static).update(self.stats_text)
+
+    def clear(self) -> None:
+        """Forget the shown predictions, for a new run."""
+        self.stats = None
+        self.epoch = None
+        if not self._ready:
+            return
+
+        self.query_one("#prediction-title", Static).update(
+            "Predictions on validation rows: waiting for the first epoch")
+        banner = self.query_one("#prediction-banner", Static)
+        banner.update("")
+        banner.remove_class("-shown")
+        self.query_one(Histogram).set_counts([])
+        self.query_one("#prediction-stats", Static).update("")
