@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tui_lab.cli import app_command, codeio_command, diagnose_command, train_command
+from tui_lab.cli import app_command, codeio_command, diagnose_command, runs_command, train_command
 
-SUBCOMMANDS = (train_command, diagnose_command, codeio_command)
+SUBCOMMANDS = (train_command, diagnose_command, codeio_command, runs_command)
 """Modules that each add one subcommand with `register(subparsers)`."""
 
 

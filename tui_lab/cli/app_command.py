@@ -13,6 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--experiment", metavar="FILE.toml", help="open this experiment")
     parser.add_argument("--preset", metavar="NAME",
                         help=f"open a ready-made experiment: {', '.join(presets.PRESETS)}")
+    parser.add_argument("--store", metavar="PATH",
+                        help="run history file (default: runs.sqlite3 in the user data directory)")
 
 
 def run(arguments: argparse.Namespace) -> int:

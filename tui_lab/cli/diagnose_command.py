@@ -8,7 +8,8 @@ import sys
 
 from tui_lab import data, diagnosis
 from tui_lab.cli import common, headless
-from tui_lab.cli.train_command import prepare
+from tui_lab.cli.train_command import open_store, prepare
+from tui_lab.store import StoreError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,7 +61,10 @@ def _run_with_training(arguments: argparse.Namespace) -> int:
 
     progress = sys.stderr if arguments.json else sys.stdout
     try:
-        result = headless.train_and_diagnose(experiment, dataset, None, progress)
+        with open_store(None) as store:
+            result = headless.train_and_diagnose(experiment, dataset, None, progress, store)
+    except StoreError as error:
+        return common.fail(str(error))
     except headless.TrainingError as error:
         return common.fail(str(error), common.EXIT_FINDINGS)
 

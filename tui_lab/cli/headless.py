@@ -14,7 +14,8 @@ from typing import Any, TextIO
 
 from tui_lab import data, diagnosis
 from tui_lab.experiment import Experiment
-from tui_lab.reports import BatchProgress, EpochReport, PredictionStats, TrainingFailed
+from tui_lab.reports import EpochReport, PredictionStats, TrainingFailed
+from tui_lab.store import RunStore
 
 
 class TrainingError(Exception):
@@ -45,34 +46,40 @@ def train_and_diagnose(
     dataset: data.Dataset,
     save_path: str | None,
     progress: TextIO | None,
+    store: RunStore | None = None,
 ) -> dict[str, Any]:
     """Train `experiment` on `dataset`, diagnose it, save it if asked; return the JSON result.
 
-    Lines for each epoch go to `progress` (None prints nothing). Raises `TrainingError`
+    Lines for each epoch go to `progress` (None prints nothing). The run, its epochs
+    and findings are recorded in `store` when one is given. Raises `TrainingError`
     when TensorFlow cannot be imported or training fails.
     """
     from tui_lab.engine import quiet
 
     try:
-        quiet.import_keras()
+        tensorflow, keras = quiet.import_tensorflow_and_keras()
     except quiet.EngineImportError as error:
         raise TrainingError(str(error)) from None
 
     from tui_lab.engine import trainer
 
+    versions = {"keras": keras.__version__, "tensorflow": tensorflow.__version__}
+    run_id = store.start_run(experiment, versions) if store else uuid.uuid4().hex[:12]
     failures: list[TrainingFailed] = []
 
     def on_event(event: object) -> None:
-        if isinstance(event, EpochReport) and progress is not None:
-            print(format_epoch(event), file=progress, flush=True)
+        if isinstance(event, EpochReport):
+            if store:
+                store.record_epoch(run_id, event)
+            if progress is not None:
+                print(format_epoch(event), file=progress, flush=True)
         elif isinstance(event, TrainingFailed):
             failures.append(event)
-        elif isinstance(event, BatchProgress):
-            return
 
-    run_id = uuid.uuid4().hex[:12]
-    result = trainer.train(experiment, dataset, run_id=run_id, on_event=on_event)
+    result = trainer.train(experiment, dataset, run_id=str(run_id), on_event=on_event)
     if failures:
+        if store:
+            store.finish_run(run_id, "failed", error=failures[-1].message)
         raise TrainingError(failures[-1].message)
 
     findings = diagnosis.diagnose(
@@ -81,6 +88,8 @@ def train_and_diagnose(
         reports=result.reports,
         keras_warnings=result.keras_warnings,
     )
+    if store:
+        store.finish_run(run_id, result.status, findings=findings)
 
     model_path = None
     if save_path:
@@ -91,10 +100,13 @@ def train_and_diagnose(
         except OSError as error:
             raise TrainingError(f"could not save the model to {save_path}: {error}") from None
         model_path = save_path
+        if store:
+            store.add_model_path(run_id, save_path)
 
     last = result.reports[-1] if result.reports else None
     return {
         "experiment": experiment.name,
+        "run_id": run_id,
         "status": result.status,
         "epochs_run": len(result.reports),
         "history": result.history,

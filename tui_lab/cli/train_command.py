@@ -8,6 +8,14 @@ import sys
 
 from tui_lab import data
 from tui_lab.cli import common, headless
+from tui_lab.store import RunStore, StoreError
+
+
+def open_store(path: str | None) -> RunStore:
+    """Open the run store at `path`, or the default one, marking dead writers' runs interrupted."""
+    store = RunStore(path)
+    store.mark_interrupted()
+    return store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (history, predictions, findings, "
                              "model_path) instead of the epoch lines")
+    parser.add_argument("--store", metavar="PATH",
+                        help="run history file (default: runs.sqlite3 in the user data directory)")
     parser.set_defaults(handler=run)
 
 
@@ -63,7 +73,11 @@ def run(arguments: argparse.Namespace) -> int:
 
     progress = sys.stderr if arguments.json else sys.stdout
     try:
-        result = headless.train_and_diagnose(experiment, dataset, arguments.save, progress)
+        with open_store(arguments.store) as store:
+            result = headless.train_and_diagnose(experiment, dataset, arguments.save,
+                                                 progress, store)
+    except StoreError as error:
+        return common.fail(str(error))
     except headless.TrainingError as error:
         return common.fail(str(error), common.EXIT_FINDINGS)
 

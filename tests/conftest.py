@@ -1,0 +1,10 @@
+"""Test-wide setup: keep every test's run store and autosave out of the user's data directory."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+_DATA_HOME = tempfile.mkdtemp(prefix="tui-lab-tests-")
+os.environ["XDG_DATA_HOME"] = _DATA_HOME
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
