@@ -1,0 +1,147 @@
+"""Per-epoch statistics of the layers on a fixed probe batch.
+
+The probe takes the first `PROBE_ROWS` training rows once and, after each epoch,
+runs one compiled TensorFlow function on them that returns:
+
+- for every ReLU output, the share of units that output 0 on at least
+  `DEAD_ROW_SHARE` of the probe rows ("dead" units);
+- for every layer with a kernel, the L2 norm and mean absolute value of the loss
+  gradient with respect to that kernel (inference mode, so dropout is off);
+- the accuracy at a 0.5 threshold in inference mode and in training mode.
+
+The training-mode pass goes through `stateless_call`, so it neither updates the
+BatchNormalization moving statistics nor advances the dropout seed: a run with the
+probe trains exactly like a run without it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from tui_lab.engine.quiet import import_tensorflow_and_keras
+from tui_lab.reports import LayerProbe, ProbeStats
+
+PROBE_ROWS = 256
+"""Number of training rows, taken from the start, that every probe uses."""
+
+DEAD_ROW_SHARE = 0.99
+"""A unit is dead when it outputs 0 on at least this share of the probe rows."""
+
+
+def relu_activation(layer: Any) -> str | None:
+    """Return the activation name when the layer's output goes through a plain ReLU, else None."""
+    class_name = type(layer).__name__
+    if class_name == "ReLU":
+        config = layer.get_config()
+        if not config.get("negative_slope"):
+            return "relu"
+        return None
+
+    activation = getattr(layer, "activation", None)
+    name = getattr(activation, "__name__", None)
+    if name == "relu":
+        return "relu"
+    return None
+
+
+def activation_name(layer: Any) -> str | None:
+    """Return the name of a layer's activation function, or the class name for activation layers."""
+    activation = getattr(layer, "activation", None)
+    if activation is not None:
+        return getattr(activation, "__name__", str(activation))
+    if type(layer).__name__ in ("ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax"):
+        return type(layer).__name__
+    return None
+
+
+class Probe:
+    """Compiled statistics for one model on a fixed batch; build once, call after each epoch."""
+
+    def __init__(self, model: Any, x_train: np.ndarray, y_train: np.ndarray, from_logits: bool) -> None:
+        tf, keras = import_tensorflow_and_keras()
+        self._tf = tf
+        self.model = model
+        self.from_logits = from_logits
+
+        rows = min(PROBE_ROWS, len(x_train))
+        self.x = tf.constant(np.asarray(x_train[:rows], dtype="float32"))
+        self.y = tf.constant(np.asarray(y_train[:rows], dtype="float32").reshape(-1, 1))
+
+        self.relu_layers = [layer for layer in model.layers if relu_activation(layer)]
+        self.kernel_layers = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
+        outputs = [layer.output for layer in self.relu_layers] + [model.outputs[0]]
+        self.outputs_model = keras.Model(model.inputs, outputs)
+        self._compiled = tf.function(self._statistics, reduce_retracing=True)
+
+    def _statistics(self, x: Any, y: Any) -> dict[str, Any]:
+        tf = self._tf
+        kernels = [layer.kernel for layer in self.kernel_layers]
+
+        with tf.GradientTape() as tape:
+            outputs = self.outputs_model(x, training=False)
+            prediction = outputs[-1]
+            loss = self.model.compute_loss(x=x, y=y, y_pred=prediction, training=False)
+        gradients = tape.gradient(loss, kernels, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+        dead = []
+        for activations in outputs[:-1]:
+            zero_share = tf.reduce_mean(tf.cast(tf.equal(activations, 0.0), tf.float32), axis=0)
+            dead.append(tf.reduce_mean(tf.cast(zero_share >= DEAD_ROW_SHARE, tf.float32)))
+
+        trainable = [variable.value for variable in self.model.trainable_variables]
+        non_trainable = [variable.value for variable in self.model.non_trainable_variables]
+        train_prediction, _ = self.model.stateless_call(trainable, non_trainable, x, training=True)
+
+        return {
+            "dead": tf.stack(dead) if dead else tf.zeros((0,)),
+            "gradient_norm": tf.stack([tf.norm(g) for g in gradients]) if gradients else tf.zeros((0,)),
+            "mean_abs_gradient": (tf.stack([tf.reduce_mean(tf.abs(g)) for g in gradients])
+                                  if gradients else tf.zeros((0,))),
+            "inference_accuracy": self._accuracy(prediction, y),
+            "train_accuracy": self._accuracy(train_prediction, y),
+        }
+
+    def _accuracy(self, prediction: Any, y: Any) -> Any:
+        tf = self._tf
+        probabilities = tf.sigmoid(prediction) if self.from_logits else prediction
+        probabilities = tf.reshape(tf.cast(probabilities, tf.float32), tf.shape(y))
+        predicted = tf.cast(probabilities >= 0.5, tf.float32)
+        return tf.reduce_mean(tf.cast(tf.equal(predicted, y), tf.float32))
+
+    def warm_up(self) -> float:
+        """Trace the compiled function once (outside the timed epochs) and return the seconds it took."""
+        started = time.perf_counter()
+        self._compiled(self.x, self.y)
+        return time.perf_counter() - started
+
+    def run(self) -> ProbeStats:
+        """Compute the statistics for the model's current weights."""
+        started = time.perf_counter()
+        values = {name: np.asarray(value) for name, value in self._compiled(self.x, self.y).items()}
+
+        dead = dict(zip((id(layer) for layer in self.relu_layers), values["dead"].tolist()))
+        norms = dict(zip((id(layer) for layer in self.kernel_layers), values["gradient_norm"].tolist()))
+        means = dict(zip((id(layer) for layer in self.kernel_layers), values["mean_abs_gradient"].tolist()))
+
+        layers = []
+        for layer in self.model.layers:
+            units = getattr(layer, "units", None)
+            layers.append(LayerProbe(
+                name=layer.name,
+                type=type(layer).__name__,
+                activation=activation_name(layer),
+                units=int(units) if units is not None else None,
+                dead_share=dead.get(id(layer)),
+                gradient_norm=norms.get(id(layer)),
+                mean_abs_gradient=means.get(id(layer)),
+            ))
+
+        return ProbeStats(
+            layers=layers,
+            train_mode_accuracy=float(values["train_accuracy"]),
+            inference_mode_accuracy=float(values["inference_accuracy"]),
+            seconds=time.perf_counter() - started,
+        )

@@ -1,0 +1,140 @@
+"""`ProcessEngine`: the training engine in a long-lived child process.
+
+The child is started with the "spawn" context, sends its stdout and stderr to a log
+file, imports TensorFlow while the user edits, and speaks to this process through two
+queues and a shared stop event. This module never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tui_lab.engine import worker
+from tui_lab.experiment import Experiment
+from tui_lab.reports import EngineUnavailable
+
+POLL_SECONDS = 0.1
+"""While `events` waits, how often it checks that the child is still alive."""
+
+JOIN_SECONDS = 0.5
+"""How long `close` waits for the child to quit before it kills it."""
+
+
+def default_log_path() -> Path:
+    """Return the default engine log file: one per parent process in the temporary directory."""
+    return Path(tempfile.gettempdir()) / f"tui-lab-engine-{os.getpid()}.log"
+
+
+class ProcessEngine:
+    """Runs training in a child process; implements `tui_lab.engine.protocol.Engine`."""
+
+    def __init__(self, log_path: str | os.PathLike[str] | None = None) -> None:
+        self.log_path = Path(log_path) if log_path is not None else default_log_path()
+        self._context = multiprocessing.get_context("spawn")
+        self._process: Any = None
+        self._commands: Any = None
+        self._events: Any = None
+        self._stop: Any = None
+        self._reported_exit = False
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id, or None before `start`."""
+        return self._process.pid if self._process is not None else None
+
+    def is_alive(self) -> bool:
+        """Return whether the child process is running."""
+        return self._process is not None and self._process.is_alive()
+
+    def start(self) -> None:
+        """Spawn the child; it sends `EngineReady` or `EngineUnavailable` once TensorFlow is loaded."""
+        if self._process is not None:
+            return
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._commands = self._context.Queue()
+        self._events = self._context.Queue()
+        self._stop = self._context.Event()
+        self._process = self._context.Process(
+            target=worker.main,
+            args=(self._commands, self._events, self._stop, str(self.log_path), os.getpid()),
+            name="tui-lab-engine",
+            daemon=True,
+        )
+        self._process.start()
+
+    def _send(self, command: tuple[Any, ...]) -> None:
+        if self._process is None:
+            raise RuntimeError("expected a started engine, received a command before start(); call start() first")
+        self._commands.put(command)
+
+    def train(self, experiment: Experiment, run_id: str, epochs: int | None = None) -> None:
+        """Start training `experiment`; `epochs` overrides `experiment.fit.epochs`."""
+        if self._stop is not None:
+            self._stop.clear()
+        self._send(("train", experiment.to_dict(), run_id, epochs))
+
+    def stop(self) -> None:
+        """Ask the running training to stop after the current batch."""
+        if self._stop is not None:
+            self._stop.set()
+
+    def save(self, path: str, experiment: Experiment) -> None:
+        """Save the last trained model to `path` (.keras) and the experiment beside it."""
+        self._send(("save", str(path), experiment.to_dict()))
+
+    def events(self, timeout: float) -> list[object]:
+        """Return the events queued so far, waiting up to `timeout` seconds for the first.
+
+        When the child has exited without being closed, one `EngineUnavailable`
+        naming its exit code and log file is returned.
+        """
+        if self._events is None:
+            return []
+        received: list[object] = []
+        deadline = time.monotonic() + timeout
+        while not received:
+            remaining = deadline - time.monotonic()
+            try:
+                received.append(self._events.get(timeout=max(0.0, min(POLL_SECONDS, remaining))))
+            except (queue.Empty, EOFError, OSError):
+                if remaining <= 0 or not self.is_alive():
+                    break
+        try:
+            while True:
+                received.append(self._events.get_nowait())
+        except (queue.Empty, EOFError, OSError):
+            pass
+
+        if not received and not self.is_alive() and not self._reported_exit:
+            self._reported_exit = True
+            code = self._process.exitcode
+            received.append(EngineUnavailable(
+                f"the engine process exited with code {code}; see its log at {self.log_path}"
+            ))
+        return received
+
+    def close(self) -> None:
+        """End any training and the child process, within about 2 seconds."""
+        if self._process is None:
+            return
+        self._reported_exit = True
+        self.stop()
+        if self._process.is_alive():
+            try:
+                self._commands.put(("quit",))
+            except (OSError, ValueError):
+                pass
+            self._process.join(JOIN_SECONDS)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(1.0)
+
+        for channel in (self._commands, self._events):
+            channel.cancel_join_thread()
+            channel.close()

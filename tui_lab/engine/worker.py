@@ -1,0 +1,141 @@
+"""The engine child process: import TensorFlow, then train and save on command.
+
+This module imports nothing from TensorFlow at module level, so the parent can name
+`main` as a process target without loading TensorFlow itself. Commands are tuples:
+
+    ("train", experiment_table, run_id, epochs_or_None)
+    ("save", path, experiment_table)
+    ("quit",)
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+import traceback
+from typing import Any
+
+from tui_lab.reports import (
+    EngineReady, EngineUnavailable, ModelSaved, SaveFailed, TrainingFailed,
+)
+
+PARENT_CHECK_SECONDS = 0.5
+"""How often the child checks that its parent is still alive."""
+
+
+def redirect_output(log_path: str) -> None:
+    """Point file descriptors 1 and 2 at `log_path` for the rest of the process's life."""
+    descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(descriptor, 1)
+    os.dup2(descriptor, 2)
+    os.close(descriptor)
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Start a daemon thread that ends this process when the parent process is gone."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+class Worker:
+    """Runs the commands of one engine process and keeps the last trained model for `save`."""
+
+    def __init__(self, events: Any, stop_event: Any) -> None:
+        self.events = events
+        self.stop_event = stop_event
+        self.model: Any = None
+
+    def train(self, experiment_table: dict[str, Any], run_id: str, epochs: int | None) -> None:
+        """Load the data, train, and keep the model when training did not fail."""
+        from tui_lab import data
+        from tui_lab.engine.trainer import train
+        from tui_lab.experiment import ExperimentError, from_dict
+
+        try:
+            experiment = from_dict(experiment_table)
+            dataset = data.load(experiment.data)
+            dataset.require_binary()
+        except (ExperimentError, data.DataError) as error:
+            print(f"engine: run {run_id} failed before training: {_first_line(error)}", flush=True)
+            self.events.put(TrainingFailed(run_id, _first_line(error), str(error)))
+            return
+
+        result = train(experiment, dataset, run_id=run_id, on_event=self.events.put,
+                       stop_event=self.stop_event, epochs=epochs)
+        if result.status != "failed" and result.model is not None:
+            self.model = result.model
+
+    def save(self, path: str, experiment_table: dict[str, Any] | None) -> None:
+        """Save the last trained model and its experiment, reporting `ModelSaved` or `SaveFailed`."""
+        from tui_lab.engine.saving import SaveError, save_model
+        from tui_lab.experiment import ExperimentError, from_dict
+
+        if self.model is None:
+            self.events.put(SaveFailed(path, "there is no trained model to save; train the experiment first"))
+            return
+        try:
+            experiment = from_dict(experiment_table) if experiment_table else None
+            model_path, experiment_path = save_model(self.model, path, experiment)
+        except (SaveError, ExperimentError) as error:
+            print(f"engine: save to {path} failed: {_first_line(error)}", flush=True)
+            self.events.put(SaveFailed(path, str(error)))
+            return
+        self.events.put(ModelSaved(str(model_path), str(experiment_path) if experiment_path else None))
+
+    def run(self, commands: Any) -> None:
+        """Run commands until "quit"; an unexpected error in one command is reported, not fatal."""
+        while True:
+            try:
+                command = commands.get(timeout=PARENT_CHECK_SECONDS)
+            except queue.Empty:
+                continue
+            name = command[0]
+            if name == "quit":
+                return
+            try:
+                if name == "train":
+                    self.train(command[1], command[2], command[3])
+                elif name == "save":
+                    self.save(command[1], command[2])
+                else:
+                    print(f"engine: ignored unknown command {name!r}", flush=True)
+            except Exception as error:
+                traceback.print_exc()
+                if name == "train":
+                    self.events.put(TrainingFailed(command[2], _first_line(error), traceback.format_exc()))
+                elif name == "save":
+                    self.events.put(SaveFailed(command[1], _first_line(error)))
+
+
+def main(commands: Any, events: Any, stop_event: Any, log_path: str, parent_pid: int | None = None) -> None:
+    """Run the engine process: redirect output to `log_path`, import TensorFlow, serve commands."""
+    redirect_output(log_path)
+    exit_with_parent(parent_pid if parent_pid is not None else os.getppid())
+    print(f"engine: process {os.getpid()} started", flush=True)
+
+    from tui_lab.engine.quiet import EngineImportError, import_seconds, import_tensorflow_and_keras
+
+    try:
+        tensorflow, keras = import_tensorflow_and_keras(redirect=False)
+    except EngineImportError as error:
+        print(f"engine: {error}", flush=True)
+        events.put(EngineUnavailable(str(error)))
+        return
+    events.put(EngineReady(tensorflow.__version__, keras.__version__, import_seconds()))
+    print(f"engine: TensorFlow {tensorflow.__version__} ready after {import_seconds():.1f} s", flush=True)
+
+    Worker(events, stop_event).run(commands)
+    print("engine: quit", flush=True)
