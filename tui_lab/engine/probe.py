@@ -82,6 +82,10 @@ class Probe:
 
         with tf.GradientTape() as tape:
             outputs = self.outputs_model(x, training=False)
+            if not isinstance(outputs, (list, tuple)):
+                # A model with no ReLU layer has the prediction as its only output, and
+                # Keras returns a one-output model's result as a tensor, not a list.
+                outputs = [outputs]
             prediction = outputs[-1]
             loss = self.model.compute_loss(x=x, y=y, y_pred=prediction, training=False)
         gradients = tape.gradient(loss, kernels, unconnected_gradients=tf.UnconnectedGradients.ZERO)
