@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from store_fakes import VERSIONS, add_run
-from tui_lab import presets
+from store_fakes import add_run
 from tui_lab.store import RunStore, StoreError
 
 TESTS = Path(__file__).parent

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from tui_lab import data, diagnosis
 from tui_lab.cli import common, headless
-from tui_lab.cli.train_command import open_store, prepare
-from tui_lab.store import StoreError
+from tui_lab.cli.train_command import add_store_argument, train_from_arguments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--train", action="store_true",
                         help="train the experiment and add the runtime findings")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_store_argument(parser)
     parser.set_defaults(handler=run)
 
 
@@ -55,15 +54,8 @@ def _run_with_training(arguments: argparse.Namespace) -> int:
     arguments.epochs = None
     arguments.save = None
     try:
-        experiment, dataset = prepare(arguments)
+        result = train_from_arguments(arguments)
     except common.UsageError as error:
-        return common.fail(str(error))
-
-    progress = sys.stderr if arguments.json else sys.stdout
-    try:
-        with open_store(None) as store:
-            result = headless.train_and_diagnose(experiment, dataset, None, progress, store)
-    except StoreError as error:
         return common.fail(str(error))
     except headless.TrainingError as error:
         return common.fail(str(error), common.EXIT_FINDINGS)

@@ -11,6 +11,12 @@ from tui_lab.cli import common, headless
 from tui_lab.store import RunStore, StoreError
 
 
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    """Add `--store PATH`, the run history file that training runs are recorded in."""
+    parser.add_argument("--store", metavar="PATH",
+                        help="run history file (default: runs.sqlite3 in the user data directory)")
+
+
 def open_store(path: str | None) -> RunStore:
     """Open the run store at `path`, or the default one, marking dead writers' runs interrupted."""
     store = RunStore(path)
@@ -34,8 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (history, predictions, findings, "
                              "model_path) instead of the epoch lines")
-    parser.add_argument("--store", metavar="PATH",
-                        help="run history file (default: runs.sqlite3 in the user data directory)")
+    add_store_argument(parser)
     parser.set_defaults(handler=run)
 
 
@@ -64,19 +69,27 @@ def prepare(arguments: argparse.Namespace):
     return experiment, dataset
 
 
+def train_from_arguments(arguments: argparse.Namespace) -> dict:
+    """Open, train, diagnose and record the experiment the arguments name; return the result.
+
+    Raises `common.UsageError` for an invalid experiment, data file or store, and
+    `headless.TrainingError` when training fails.
+    """
+    experiment, dataset = prepare(arguments)
+    progress = sys.stderr if arguments.json else sys.stdout
+    try:
+        with open_store(getattr(arguments, "store", None)) as store:
+            return headless.train_and_diagnose(experiment, dataset, getattr(arguments, "save", None),
+                                               progress, store)
+    except StoreError as error:
+        raise common.UsageError(str(error)) from None
+
+
 def run(arguments: argparse.Namespace) -> int:
     """Train, print the epochs or the JSON result, and return the exit status."""
     try:
-        experiment, dataset = prepare(arguments)
+        result = train_from_arguments(arguments)
     except common.UsageError as error:
-        return common.fail(str(error))
-
-    progress = sys.stderr if arguments.json else sys.stdout
-    try:
-        with open_store(arguments.store) as store:
-            result = headless.train_and_diagnose(experiment, dataset, arguments.save,
-                                                 progress, store)
-    except StoreError as error:
         return common.fail(str(error))
     except headless.TrainingError as error:
         return common.fail(str(error), common.EXIT_FINDINGS)

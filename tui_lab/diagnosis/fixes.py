@@ -11,7 +11,6 @@ import difflib
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from tui_lab.diagnosis.finding import Finding
 from tui_lab.diagnosis.model_view import (

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from tui_lab.diagnosis.catalogue import make_finding
 from tui_lab.diagnosis.finding import Finding, Severity
 from tui_lab.diagnosis.model_view import (
-    BINARY_LOSSES, CATEGORICAL_LOSSES, DROPOUT_LAYERS, PASS_THROUGH_LAYERS,
+    CATEGORICAL_LOSSES, DROPOUT_LAYERS, PASS_THROUGH_LAYERS,
     PROBABILITY_ACTIVATIONS, REGRESSION_LOSSES, OutputView, describe_layer, layer_activation,
     loss_view, output_view,
 )
