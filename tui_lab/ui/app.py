@@ -1,17 +1,22 @@
 """The tui-lab app: edit the experiment, train it, watch the charts and findings, save the model.
 
-`LabApp(experiment, engine=None).run()` opens it. With no engine it starts a
-`ProcessEngine`, which imports TensorFlow in a child process while the user edits.
-The engine starts after the first refresh, so the first frame does not wait for it.
-A thread worker reads the engine's events and posts them as the messages of
+`LabApp(experiment, engine=None, store_path=None).run()` opens it. With no engine it
+starts a `ProcessEngine`, which imports TensorFlow in a child process while the user
+edits. The engine starts after the first refresh, so the first frame does not wait for
+it. A thread worker reads the engine's events and posts them as the messages of
 `tui_lab.ui.messages`. Only the handlers on the UI thread touch widgets.
+
+Every run is recorded in the run store at `store_path` (the default store when None),
+and the experiment is autosaved beside it on every change (see `tui_lab.ui.recording`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
+import signal
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 from functools import partial
@@ -34,13 +39,15 @@ from tui_lab.ui.screens.help import HelpScreen, binding_rows
 from tui_lab.ui.screens.layer_editor import LayerArgumentsScreen, LayerTypePicker
 from tui_lab.ui.screens.open_prompt import OpenPrompt
 from tui_lab.ui.screens.path_prompt import PathPrompt
-from tui_lab.ui.widgets.charts import TrainingCharts
+from tui_lab.ui.screens.runs import CompareRuns, OpenRun, RunsScreen
+from tui_lab.ui.widgets.charts import MAX_OVERLAYS, TrainingCharts
 from tui_lab.ui.widgets.data_panel import DataPanel
 from tui_lab.ui.widgets.findings import FindingsList
 from tui_lab.ui.widgets.layer_stack import LayerStack
 from tui_lab.ui.widgets.predictions import PredictionPanel
 from tui_lab.ui.widgets.progress import TrainingProgress
 from tui_lab.ui.widgets.options import OptionsForm
+from tui_lab.ui.recording import RunRecorder, last_histogram, overlay_label
 
 WIDE_COLUMNS = 120
 """Terminal width from which the editor and the training view sit side by side."""
@@ -62,10 +69,20 @@ class LabApp(App):
     TITLE = "tui-lab"
     BINDINGS = app_bindings()
 
-    def __init__(self, experiment: Experiment, engine: Engine | None = None) -> None:
+    def __init__(self, experiment: Experiment, engine: Engine | None = None,
+                 store_path: str | os.PathLike[str] | None = None, restored: bool = False) -> None:
         super().__init__()
         self.experiment = experiment
         self.engine = engine
+        self.restored = restored
+        """Whether `experiment` is the autosave of an earlier session, so the status line states it."""
+        self.recorder = RunRecorder(store_path, self.show_store_error)
+        self.engine_versions: Any = None
+        self.trained_run_id: int | None = None
+        self._previous_sighup: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.saving_run_ids: dict[str, int | None] = {}
+        """The store id of the run that each pending save writes the model of, keyed by path."""
         self.history: list[Experiment] = []
         self.engine_state = "loading"
         self.training = False
@@ -126,7 +143,11 @@ class LabApp(App):
         self.main_screen.query_one("#charts").reset(metric_log_names(self.experiment))
         self.main_screen.query_one("#predictions").clear()
         self.update_layout()
-        self.set_status("loading TensorFlow…", loading=True)
+        self.open_run_history()
+        loading = "loading TensorFlow…"
+        if self.restored:
+            loading = f"restored the experiment you were editing; {loading}"
+        self.set_status(loading, loading=True)
         self.load_data()
         self.schedule_static_findings()
         self.call_after_refresh(self.start_engine)
@@ -252,8 +273,11 @@ class LabApp(App):
         """Mark the engine ready, and train when the user asked before it was."""
         self.engine_state = "ready"
         ready = message.ready
-        self.set_status(f"TensorFlow {ready.tensorflow_version} ready "
-                        f"(loaded in {ready.seconds:.1f} s); press t to train")
+        self.engine_versions = ready
+        text = f"TensorFlow {ready.tensorflow_version} ready (loaded in {ready.seconds:.1f} s); press t to train"
+        if self.restored and not self.history:
+            text = f"restored the experiment you were editing; {text}"
+        self.set_status(text)
         if self.train_queued:
             self.train_queued = False
             self.action_train()
@@ -290,7 +314,7 @@ class LabApp(App):
                         severity="warning")
             return
 
-        self.run_id = f"run-{time.strftime('%Y%m%d-%H%M%S')}-{len(self.history)}"
+        self.run_id = self.recorder.start(self.experiment, self.engine_versions)
         self.training = True
         self.training_experiment = self.experiment
         self.reports = []
@@ -327,7 +351,10 @@ class LabApp(App):
     def on_epoch_completed(self, message: messages.EpochCompleted) -> None:
         """Draw the epoch in the charts and predictions, and run the training rules again."""
         report = message.report
+        if not self.training:
+            return
         self.reports.append(report)
+        self.recorder.record_epoch(report)
         self.main_screen.query_one("#charts").add_report(report)
         if report.predictions is not None:
             self.main_screen.query_one("#predictions").show(report.predictions, report.epoch)
@@ -343,6 +370,7 @@ class LabApp(App):
             return
         self.training = False
         self.trained_experiment = self.training_experiment
+        self.trained_run_id = self.recorder.finish(finished.status, findings=self.current_findings())
         endings = {"finished": "finished", "stopped": "stopped by you",
                    "early_stopped": "stopped early by EarlyStopping", "nan": "stopped: the loss became NaN"}
         ending = endings.get(finished.status, finished.status)
@@ -353,7 +381,13 @@ class LabApp(App):
     def on_training_failed(self, message: messages.TrainingFailed) -> None:
         """Show why the training failed; the traceback goes to the Textual log."""
         failed = message.failed
+        if failed.run_id != self.run_id:
+            # NOTE: the engine rejects a second train call with a failure under the new
+            # run id, so a failure for another id belongs to no run of this app.
+            self.notify(failed.message, title="Training failed", severity="error", markup=False)
+            return
         self.training = False
+        self.recorder.finish("failed", error=failed.message)
         self.log.error(failed.details)
         self.set_status(f"training failed: {failed.message}")
         self.notify(failed.message, title="Training failed", severity="error")
@@ -366,10 +400,12 @@ class LabApp(App):
             self.notify("No trained model yet; press t to train one first.", severity="warning")
             return
         experiment = self.trained_experiment
+        run_id = self.trained_run_id
 
         def chosen(path: str | None) -> None:
             if path is not None:
                 self.set_status(f"saving {path}…")
+                self.saving_run_ids[path] = run_id
                 self.engine.save(path, experiment)
 
         self.push_screen(PathPrompt("Save the trained model as", f"{experiment.name}.keras", ".keras"), chosen)
@@ -377,6 +413,7 @@ class LabApp(App):
     def on_model_saved(self, message: messages.ModelSaved) -> None:
         """Show where the model and its experiment were written."""
         saved = message.saved
+        self.recorder.add_model_path(self.saving_run_ids.pop(saved.path, self.trained_run_id), saved.path)
         beside = f" and {saved.experiment_path}" if saved.experiment_path else ""
         self.set_status(f"saved {saved.path}{beside}")
         self.notify(f"Saved {saved.path}{beside}", title="Model saved")
@@ -426,8 +463,113 @@ class LabApp(App):
             self.engine.close()
 
     def on_unmount(self) -> None:
-        """Close the engine when the app ends another way (ctrl+c, an error)."""
+        """Close the engine when the app ends another way (ctrl+c, an error), then the store."""
         self.close_engine()
+        self.restore_sighup()
+        if self._findings_timer is not None:
+            self._findings_timer.stop()
+        if self.training:
+            self.recorder.finish("interrupted", findings=self.current_findings())
+        self.recorder.close()
+
+    # --- run history -------------------------------------------------------------------
+
+    def open_run_history(self) -> None:
+        """Open the run store, mark runs killed mid-training, autosave, and catch SIGHUP."""
+        self.recorder.open()
+        interrupted = self.recorder.interrupted
+        if interrupted:
+            ids = ", ".join(str(run_id) for run_id in interrupted)
+            self.notify(f"Marked {len(interrupted)} run(s) as interrupted: {ids}.",
+                        title="Run history", markup=False)
+        self.recorder.save_experiment(self.experiment)
+        self.install_sighup()
+
+    def show_store_error(self, message: str) -> None:
+        """Show a run store or autosave failure as a notification; the app carries on."""
+        self.notify(message, title="Run history", severity="warning", markup=False)
+
+    def current_findings(self) -> list[Any]:
+        """Return every finding shown now: the static and the training findings."""
+        return domain.merge(self.static_findings, self.runtime_findings)
+
+    def install_sighup(self) -> None:
+        """Handle SIGHUP (the terminal or SSH connection closed) with `hang_up`.
+
+        NOTE: Python installs signal handlers in the main thread only. An app run from
+        another thread keeps the old SIGHUP handler, so the next start marks its run interrupted.
+        """
+        if not hasattr(signal, "SIGHUP"):
+            return
+        self._loop = asyncio.get_running_loop()
+        try:
+            self._previous_sighup = signal.signal(signal.SIGHUP, self._sighup_received)
+        except ValueError:
+            self._previous_sighup = None
+            self.log.warning("SIGHUP is not handled: the app does not run in the main thread")
+
+    def restore_sighup(self) -> None:
+        """Give SIGHUP back the handler it had before the app started."""
+        if self._previous_sighup is None:
+            return
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGHUP, self._previous_sighup)
+        self._previous_sighup = None
+
+    def _sighup_received(self, signum: int, frame: Any) -> None:
+        # The handler runs between two bytecodes of the main thread, possibly in the middle
+        # of the event loop's own work, so it only schedules `hang_up`. The thread-safe call
+        # also wakes the loop if it is waiting in select().
+        self._loop.call_soon_threadsafe(self.call_later, self.hang_up)
+
+    def hang_up(self) -> None:
+        """Autosave, mark the run in progress interrupted, close the engine and exit with status 129."""
+        self.recorder.save_experiment(self.experiment)
+        if self.training:
+            self.training = False
+            self.recorder.finish("interrupted", findings=self.current_findings())
+        self.close_engine()
+        self.exit(return_code=129)
+
+    def action_open_runs(self) -> None:
+        """Open the runs screen, then compare or reopen what the user chose there."""
+        store = self.recorder.store
+        if store is None:
+            self.notify("The run store is not open, so there are no runs to list; "
+                        "start tui-lab with --store PATH to use another file.", severity="warning")
+            return
+        self.push_screen(RunsScreen(store), self.runs_chosen)
+
+    def runs_chosen(self, result: CompareRuns | OpenRun | None) -> None:
+        """Overlay the compared runs, or load the opened run's experiment (undoable)."""
+        if isinstance(result, CompareRuns):
+            self.compare_runs(result.run_ids)
+        elif isinstance(result, OpenRun):
+            self.set_experiment(result.experiment, reload_form=True)
+            self.set_status(f"opened the experiment of run {result.run_id}; u undoes it")
+
+    def compare_runs(self, run_ids: tuple[int, ...]) -> None:
+        """Draw the runs' curves on the charts and their last histograms under the predictions."""
+        histories = self.recorder.overlay(run_ids[:MAX_OVERLAYS])
+        if not histories:
+            return
+        charts = self.main_screen.query_one("#charts", TrainingCharts)
+        charts.set_overlays([(overlay_label(history), history.history) for history in histories])
+        self.main_screen.query_one("#predictions", PredictionPanel).set_overlay(
+            [(overlay_label(history), last_histogram(history)) for history in histories])
+
+        shown = ", ".join(str(history.run_id) for history in histories)
+        text = f"comparing runs {shown}; Runs: clear overlay removes them"
+        if len(run_ids) > MAX_OVERLAYS:
+            text = f"{text} (only the first {MAX_OVERLAYS} marked runs are drawn)"
+        self.set_status(text)
+        self.action_show_pane("train")
+
+    def action_clear_overlay(self) -> None:
+        """Remove the compared runs from the charts and the prediction panel."""
+        self.main_screen.query_one("#charts", TrainingCharts).set_overlays([])
+        self.main_screen.query_one("#predictions", PredictionPanel).set_overlay([])
+        self.set_status("cleared the compared runs")
 
     # --- the experiment -----------------------------------------------------------------
 
@@ -440,6 +582,7 @@ class LabApp(App):
         if record:
             self.history = [*self.history[-(HISTORY_LIMIT - 1):], previous]
         self.experiment = experiment
+        self.recorder.save_experiment(experiment)
         if reload_form:
             self.main_screen.query_one(OptionsForm).load(experiment)
         self.show_layers(cursor)
@@ -592,6 +735,9 @@ class LabApp(App):
 
     def refresh_static_findings(self) -> None:
         """Run the experiment and data rules and show the findings."""
+        if not self.screen_stack:
+            # The timer can fire while the app shuts down, after its screens are gone.
+            return
         self.static_findings = domain.static_findings(
             self.experiment, self.dataset, self.keras_warnings)
         self.show_findings()
@@ -662,6 +808,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fake", metavar="RUN.json", nargs="?", const="",
                         help="replay this recorded run (default: the bundled test fixture)")
     parser.add_argument("--delay", type=float, default=0.3, help="seconds between replayed events")
+    parser.add_argument("--store", metavar="PATH",
+                        help="run history file (default: runs.sqlite3 in the user data directory)")
     arguments = parser.parse_args(argv)
 
     try:
@@ -677,7 +825,7 @@ def main(argv: list[str] | None = None) -> int:
 
         engine = FakeEngine(arguments.fake or default_recording(), delay=arguments.delay,
                             ready_delay=2.0)
-    LabApp(experiment, engine).run()
+    LabApp(experiment, engine, store_path=arguments.store).run()
     return 0
 
 

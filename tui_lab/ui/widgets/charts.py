@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -38,7 +39,20 @@ TRAIN_SYMBOL = "⠒"
 """The legend symbol of the braille training line."""
 VALIDATION_MARKER = "x"
 REFERENCE_MARKER = "-"
-OVERLAY_MARKER = "."
+OVERLAY_MARKERS = (".", "+", "*")
+"""The marker of each overlaid run, in order, so that the runs stay apart without colour."""
+OVERLAY_COLORS = ("gray+", "magenta", "green")
+"""The plotext colour of each overlaid run, in order."""
+
+TITLE_MARGIN = 10
+"""Columns the legend leaves free, enough for y tick labels up to 9 columns wide.
+
+plotext centres the title on the plot area, right of the y tick labels, and leaves out
+a title that does not fit there. A title fits when it is no wider than the chart minus
+the tick labels."""
+
+LABEL_MIN_HEIGHT = 12
+"""Chart height in rows from which the x axis is labelled "epoch"; shorter charts keep the row for the curves."""
 
 
 def majority_rate(true_positive_share: float) -> float:
@@ -79,6 +93,13 @@ class MetricChart(PlotextPlot):
     def __init__(self, metric: str, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.metric = metric
+        self._drawn: tuple[Any, ...] | None = None
+
+    def on_resize(self) -> None:
+        # The legend and the x label depend on the size, and a chart drawn while hidden
+        # had no size at all, so it is drawn again with the same data.
+        if self._drawn is not None:
+            self.draw(*self._drawn)
 
     @property
     def validation_key(self) -> str:
@@ -89,24 +110,26 @@ class MetricChart(PlotextPlot):
         self,
         history: Mapping[str, Sequence[tuple[int, float]]],
         reference: float | None,
-        overlays: Sequence[tuple[str, Mapping[str, Sequence[float]]]],
+        overlays: Sequence[tuple[str, Mapping[str, Sequence[float | None]]]],
     ) -> None:
         """Replace the plotted data with `history` and ask Textual to repaint the chart.
 
         `history` maps log keys to (epoch, value) points. `reference` is the height
-        of a flat reference line (or None), and `overlays` are other runs' histories
-        drawn dimmed.
+        of a flat reference line (or None), and `overlays` are other runs' histories,
+        drawn first so that the current curves stay on top.
         """
+        self._drawn = (history, reference, overlays)
         plt = self.plt
         plt.clear_figure()
         plain = self.app.no_color
         self.theme = "clear" if plain or _has_few_colors(self) else "auto"
         legend: list[str] = []
 
-        for name, values in self._overlay_series(overlays):
-            self._draw_series(list(enumerate(values, start=1)), OVERLAY_MARKER,
-                              None if plain else "gray")
-            legend.append(f"{OVERLAY_MARKER} {name}")
+        for index, (name, values) in enumerate(self._overlay_series(overlays)):
+            marker = OVERLAY_MARKERS[index % len(OVERLAY_MARKERS)]
+            color = OVERLAY_COLORS[index % len(OVERLAY_COLORS)]
+            self._draw_series(list(enumerate(values, start=1)), marker, None if plain else color)
+            legend.append(f"{marker} {name}")
 
         train = history.get(self.metric, ())
         validation = history.get(self.validation_key, ())
@@ -125,30 +148,56 @@ class MetricChart(PlotextPlot):
 
         # The legend goes in the title: plotext draws its own legend inside the plot
         # area, where it hides the curves of a chart only a few rows high.
-        plt.title("  ".join(legend))
-        plt.xlabel("epoch")
+        plt.title(fit_legend(legend, self.size.width - TITLE_MARGIN))
+        if self.size.height >= LABEL_MIN_HEIGHT:
+            plt.xlabel("epoch")
         self.refresh()
 
-    def _draw_series(self, points: Sequence[tuple[int, float]], marker: str,
+    def _draw_series(self, points: Sequence[tuple[int, float | None]], marker: str,
                      color: str | None) -> None:
         # plotext cannot place NaN or inf, so those epochs are left out of the curve,
-        # and the legend shows the last value even when it is NaN.
-        finite = [(epoch, value) for epoch, value in points if math.isfinite(value)]
+        # and the legend shows the last value even when it is NaN. A stored run has
+        # None for an epoch that did not log the key, which is left out the same way.
+        finite = [(epoch, value) for epoch, value in points
+                  if value is not None and math.isfinite(value)]
         if not finite:
             return
         xs = [epoch for epoch, _ in finite]
         ys = [value for _, value in finite]
         self.plt.plot(xs, ys, marker=marker, color=color)
 
-    def _overlay_series(self, overlays: Sequence[tuple[str, Mapping[str, Sequence[float]]]],
-                        ) -> list[tuple[str, Sequence[float]]]:
+    def _overlay_series(self, overlays: Sequence[tuple[str, Mapping[str, Sequence[float | None]]]],
+                        ) -> list[tuple[str, Sequence[float | None]]]:
         """Return each overlaid run's validation series of this metric, or its training series if it has none."""
         series = []
         for name, run_history in overlays[:MAX_OVERLAYS]:
             values = run_history.get(self.validation_key) or run_history.get(self.metric)
-            if values:
+            if values and any(value is not None for value in values):
                 series.append((name, values))
         return series
+
+
+def fit_legend(entries: Sequence[str], width: int) -> str:
+    """Return the legend entries as one line of at most `width` columns.
+
+    plotext leaves out a title wider than the chart, so a long legend first loses the
+    run names after each overlay's `#id`, then the double spaces, then its end.
+    """
+    line = "  ".join(entries)
+    if len(line) <= width:
+        return line
+    short = [_short_overlay_entry(entry) for entry in entries]
+    line = "  ".join(short)
+    if len(line) <= width:
+        return line
+    return " ".join(short)[:max(0, width)]
+
+
+def _short_overlay_entry(entry: str) -> str:
+    marker, _, label = entry.partition(" ")
+    if marker in OVERLAY_MARKERS and label.startswith("#"):
+        return f"{marker} {label.split()[0]}"
+    return entry
 
 
 def _last_value(points: Sequence[tuple[int, float]]) -> str:
@@ -200,7 +249,7 @@ class TrainingCharts(Widget, can_focus=True):
         self._metrics: list[str] = ["loss"]
         self._history: dict[str, list[tuple[int, float]]] = {}
         self._reference: float | None = None
-        self._overlays: list[tuple[str, dict[str, list[float]]]] = []
+        self._overlays: list[tuple[str, dict[str, list[float | None]]]] = []
         self._current = 0
         self._dirty = False
         self._ready = False
@@ -272,15 +321,23 @@ class TrainingCharts(Widget, can_focus=True):
             self._reference = majority_rate(report.predictions.true_positive_share)
         self._dirty = True
 
-    def set_overlays(self, runs: Sequence[tuple[str, Mapping[str, Sequence[float]]]]) -> None:
-        """Draw other runs' histories dimmed behind the current curves, for comparison.
+    def set_overlays(self, runs: Sequence[tuple[str, Mapping[str, Sequence[float | None]]]]) -> None:
+        """Draw other runs' histories behind the current curves, for comparison.
 
         Each run is a (name, history) pair where history maps log keys to one value
-        per epoch, as in `TrainingFinished.history`. Only the first 3 are drawn.
+        per epoch, as in `TrainingFinished.history` or `RunHistory.history` (where None
+        marks an epoch that did not log the key). Only the first `MAX_OVERLAYS` are
+        drawn, each with its own marker from `OVERLAY_MARKERS`. An empty list removes
+        the overlays.
         """
         self._overlays = [(name, {key: list(values) for key, values in history.items()})
                           for name, history in runs]
         self._dirty = True
+
+    @property
+    def overlay_names(self) -> list[str]:
+        """The names of the overlaid runs that are drawn, in order."""
+        return [name for name, _ in self._overlays[:MAX_OVERLAYS]]
 
     def action_next_chart(self) -> None:
         """Show the next metric chart (below 120 columns, where one chart shows at a time)."""

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui_lab.reports import HISTOGRAM_BINS, PredictionStats
+from tui_lab.ui.widgets.charts import MAX_OVERLAYS, OVERLAY_MARKERS
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 """Block characters from empty to full, in eighths of a row."""
@@ -103,6 +104,32 @@ def render_histogram(histogram: Sequence[int], width: int, height: int) -> Text:
     return text
 
 
+def render_overlay_rows(overlays: Sequence[tuple[str, Sequence[int]]], width: int) -> Text:
+    """Draw each run's histogram as one row of block characters under the main histogram's bins.
+
+    Each row starts with the run's chart marker from `OVERLAY_MARKERS` in the count
+    column, and ends with its label after the bars, cropped to `width`. A row is scaled
+    to its own largest bin, so it compares shapes, not counts. A run without
+    predictions shows a note instead of bars.
+    """
+    lines = []
+    for index, (label, histogram) in enumerate(overlays):
+        marker = OVERLAY_MARKERS[index % len(OVERLAY_MARKERS)]
+        line = Text(f"{marker:>4} ", style="dim", no_wrap=True, overflow="crop")
+        if not histogram:
+            line.append(f"{label}: no predictions stored", style="dim")
+        else:
+            column = max(1, (width - AXIS_WIDTH) // len(histogram))
+            bar_width = column - 1 if column >= 2 else 1
+            gap = " " if column >= 2 else ""
+            for eighths in bar_heights(histogram, rows=1):
+                line.append(BLOCKS[min(8, eighths)] * bar_width + gap)
+            line.append(f" {label}", style="dim")
+        line.truncate(width, overflow="crop")
+        lines.append(line)
+    return Text("\n", no_wrap=True, overflow="crop").join(lines)
+
+
 class Histogram(Widget):
     """A block-character histogram of predicted probabilities over [0, 1], sized to the widget."""
 
@@ -128,11 +155,40 @@ class Histogram(Widget):
         return render_histogram(self.counts, self.size.width, self.size.height)
 
 
+class OverlayRows(Widget):
+    """One row of bars per compared run, drawn by `render_overlay_rows` at the widget's width."""
+
+    DEFAULT_CSS = """
+    OverlayRows {
+        height: auto;
+        display: none;
+    }
+    OverlayRows.-shown {
+        display: block;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.overlays: list[tuple[str, list[int]]] = []
+
+    def set_overlays(self, overlays: Sequence[tuple[str, Sequence[int]]]) -> None:
+        """Replace the compared runs' histograms, show one row each, and repaint."""
+        self.overlays = [(label, list(histogram)) for label, histogram in overlays]
+        self.styles.height = max(1, len(self.overlays))
+        self.set_class(bool(self.overlays), "-shown")
+        self.refresh(layout=True)
+
+    def render(self) -> RenderResult:
+        return render_overlay_rows(self.overlays, self.size.width)
+
+
 class PredictionPanel(Widget):
     """The predicted probabilities on the validation rows after the latest epoch.
 
     Shows a 20-bin histogram over [0, 1], the summary statistics, and a "STUCK:"
-    banner (styled as an error) when every prediction is the same value.
+    banner (styled as an error) when every prediction is the same value. Under the
+    histogram, `set_overlay` adds one compact row of bars per compared run.
     """
 
     DEFAULT_CSS = """
@@ -164,6 +220,7 @@ class PredictionPanel(Widget):
         super().__init__(id=id, classes=classes)
         self.stats: PredictionStats | None = None
         self.epoch: int | None = None
+        self.overlays: list[tuple[str, list[int]]] = []
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -171,6 +228,7 @@ class PredictionPanel(Widget):
                      id="prediction-title", markup=False)
         yield Static(id="prediction-banner", markup=False)
         yield Histogram(id="prediction-histogram")
+        yield OverlayRows(id="prediction-overlay")
         yield Static(id="prediction-stats", markup=False)
 
     def on_mount(self) -> None:
@@ -178,6 +236,19 @@ class PredictionPanel(Widget):
         self._ready = True
         if self.stats is not None and self.epoch is not None:
             self.show(self.stats, self.epoch)
+        if self.overlays:
+            self.set_overlay(self.overlays)
+
+    def set_overlay(self, runs: Sequence[tuple[str, Sequence[int]]]) -> None:
+        """Show other runs' prediction histograms, one row each, under the main histogram.
+
+        Each run is a (label, histogram) pair, usually the histogram of its last epoch.
+        Only the first `MAX_OVERLAYS` are shown, as on the charts, and an empty list
+        removes the rows. `clear` keeps them, so they stay for the next run.
+        """
+        self.overlays = [(label, list(histogram)) for label, histogram in runs[:MAX_OVERLAYS]]
+        if self._ready:
+            self.query_one(OverlayRows).set_overlays(self.overlays)
 
     @property
     def banner(self) -> str | None:
