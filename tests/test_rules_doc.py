@@ -9,9 +9,10 @@ from pathlib import Path
 
 from tui_lab.diagnosis import RULES
 from tui_lab.diagnosis.catalogue import STAGES
-from tui_lab.diagnosis.rules_doc import render_rules_markdown
+from tui_lab.diagnosis.rules_doc import render_rules_markdown, replace_readme_table
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def test_every_rule_in_page():
@@ -22,6 +23,17 @@ def test_every_rule_in_page():
 
 def test_page_is_current():
     assert PAGE.read_text() == render_rules_markdown(), "regenerate: python -m tui_lab.diagnosis.rules_doc > docs/rules.md"
+
+
+def test_readme_lists_every_rule():
+    text = README.read_text()
+    missing = [rule.id for rule in RULES if f"| `{rule.id}` |" not in text]
+    assert missing == []
+
+
+def test_readme_table_is_current():
+    text = README.read_text()
+    assert text == replace_readme_table(text), "regenerate: python -m tui_lab.diagnosis.rules_doc --readme README.md"
 
 
 def test_rule_ids_kebab_case():
