@@ -149,3 +149,16 @@ def test_preset_flag_help_lists(name):
     result = run_cli("train", "--help", timeout=60)
 
     assert name in result.stdout
+
+
+def test_train_without_layers_exit_two(tmp_path, capsys):
+    path = write(tmp_path, '''
+        [fit]
+        epochs = 2
+    ''')
+
+    status = main(["train", str(path)])
+
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "expected at least one Dense layer" in error

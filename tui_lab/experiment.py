@@ -15,10 +15,14 @@ same names, so a file reads like the Keras code it stands for.
 from __future__ import annotations
 
 import copy
+import datetime
+import glob
+import json
 import math
 import os
 import re
 import tempfile
+import time
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -61,17 +65,42 @@ class ExperimentError(ValueError):
         super().__init__("\n".join(lines))
 
 
+SHOWN_CHARS = 60
+"""Maximum length of a value in a problem message; a longer value keeps its start and end around "..."."""
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return repr(value) if value else "an empty string"
+        return _cut(repr(value)) if value else "an empty string"
     if value is None:
         return "nothing"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (dict, list, tuple)):
+    if isinstance(value, int) and abs(value) >= 10**15:
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"a whole number of about {digits:,} digits"
+    try:
         text = repr(value)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return repr(value)
+    except RecursionError:
+        return f"a {type(value).__name__} nested too deeply to show"
+    except ValueError:
+        # Python raises ValueError on converting an int of more than 4,300 digits to text.
+        return f"a {type(value).__name__} with a number too long to show"
+    return _cut(text)
+
+
+def _key_text(key: Any) -> str:
+    """Return a key as TOML writes it: bare when it can be, else quoted (`""`, `"my key"`)."""
+    if isinstance(key, str) and re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        return key
+    return _cut(json.dumps(str(key), ensure_ascii=False))
+
+
+def _cut(text: str) -> str:
+    if len(text) <= SHOWN_CHARS:
+        return text
+    half = (SHOWN_CHARS - 3) // 2
+    return text[:half] + "..." + text[-half:]
 
 
 @dataclass(frozen=True)
@@ -327,11 +356,22 @@ def validate(experiment: Experiment) -> list[Problem]:
 
 def loads(text: str, source: str | None = None) -> Experiment:
     """Parse and validate an experiment from TOML text."""
+    text = text.removeprefix("\ufeff")
     try:
         tables = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ExperimentError([Problem("TOML", _first_line(text, error), f"valid TOML ({error})")],
                               source) from None
+    except RecursionError:
+        # Python 3.11's tomllib recurses once per level and fails near 500 nested arrays.
+        raise ExperimentError([Problem("TOML", _cut(text.strip().splitlines()[0]),
+                                       "arrays and inline tables nested at most a few hundred"
+                                       " levels deep")], source) from None
+    except ValueError:
+        # tomllib converts integers with int(), which rejects more than 4,300 digits.
+        line = next((line for line in text.splitlines() if re.search(r"\d{4300}", line)), "")
+        raise ExperimentError([Problem("TOML", _cut(line.strip()), "numbers of at most 4,300"
+                                       " digits")], source) from None
     return from_dict(tables, source)
 
 
@@ -344,23 +384,36 @@ def _first_line(text: str, error: tomllib.TOMLDecodeError) -> str:
     return lines[0].strip()[:60] if lines else ""
 
 
+MAX_FILE_BYTES = 10 * 2**20
+"""Largest experiment file `load` reads; a real one has a few KB, so this bounds the read of a
+wrong path such as a dataset or /dev/zero."""
+
+
 def load(path: str | os.PathLike[str]) -> Experiment:
     """Read and validate an experiment TOML file.
 
-    Raises `ExperimentError` for a file that is missing, unreadable, not UTF-8 text
-    or not a valid experiment.
+    Raises `ExperimentError` for a file that is missing, unreadable, larger than
+    `MAX_FILE_BYTES`, not UTF-8 text or not a valid experiment.
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         reason = error.strerror or str(error)
         raise ExperimentError([Problem("file", str(path), f"a readable TOML file ({reason})")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ExperimentError([Problem("file", str(path), f"a TOML file of at most"
+                                       f" {MAX_FILE_BYTES // 2**20} MB; check that the path names"
+                                       " the experiment")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
+        byte = raw[error.start]
         raise ExperimentError(
-            [Problem("file", str(path), f"UTF-8 text (byte {error.start} is not UTF-8)")]
+            [Problem("file", str(path),
+                     f"a TOML text file in UTF-8 (byte {error.start:,} is 0x{byte:02x}, which is not"
+                     " UTF-8; save the experiment as UTF-8 text)")]
         ) from None
     return loads(text, source=str(path))
 
@@ -370,9 +423,37 @@ def save(experiment: Experiment, path: str | os.PathLike[str]) -> None:
     write_atomic(Path(path), experiment.to_toml().encode("utf-8"))
 
 
+STALE_TEMPORARY_SECONDS = 60.0
+"""Age in seconds after which the next write to a path deletes a temporary file of a killed write."""
+
+
+def remove_stale_temporaries(directory: Path, prefix: str, suffix: str) -> list[Path]:
+    """Delete the files `prefix*suffix` in `directory` last modified over `STALE_TEMPORARY_SECONDS` ago.
+
+    A process killed between creating its temporary file and renaming it leaves the file
+    behind. Younger files are kept because another process may still be writing them.
+    Returns the deleted paths; a file that cannot be deleted is skipped.
+    """
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    removed = []
+    for candidate in directory.glob(f"{glob.escape(prefix)}*{glob.escape(suffix)}"):
+        try:
+            if candidate.is_file() and candidate.stat().st_mtime < cutoff:
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:
+            continue
+    return removed
+
+
 def write_atomic(path: Path, content: bytes, mode: int = 0o644) -> None:
-    """Write `content` to `path` so that the path holds the old or the new file, never a part."""
+    """Write `content` to `path` so that the path holds the old or the new file, never a part.
+
+    Temporary files of earlier writes to `path` that were killed midway are deleted first
+    (see `remove_stale_temporaries`).
+    """
     directory = path.parent if str(path.parent) else Path(".")
+    remove_stale_temporaries(directory, f".{path.name}.", ".tmp")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -409,7 +490,8 @@ class _Reader:
     def unknown_keys(self, where: str, table: Mapping[str, Any], known: Sequence[str]) -> None:
         for key in table:
             if key not in known:
-                self.fail(f"{where}.{key}" if where else key, table[key],
+                name = _key_text(key)
+                self.fail(f"{where}.{name}" if where else name, table[key],
                           "one of the known names: " + ", ".join(known))
 
     def experiment(self, tables: Mapping[str, Any]) -> Experiment:
@@ -508,13 +590,25 @@ class _Reader:
         checked: dict[str, Any] = {}
         for name, value in args.items():
             if name in extra:
-                checked[name] = value
-                continue
-            if name not in schema:
+                argument = NAME
+            elif name in schema:
+                argument = schema[name]
+            else:
                 allowed = ", ".join(list(schema) + list(extra)) or "none"
                 self.fail(f"{where}.{name}", value, f"an argument of {kind} ({allowed})")
                 continue
-            checked[name] = self.argument(f"{where}.{name}", value, schema[name], value)
+
+            result = self.argument(f"{where}.{name}", value, argument, None)
+            if result is None:
+                # `None` is the Keras default of every argument that accepts it
+                # (activation=None, kernel_regularizer=None), and TOML has no null.
+                continue
+
+            problem = toml_problem(result)
+            if problem is not None:
+                self.fail(f"{where}.{name}", value, problem)
+                continue
+            checked[name] = result
         return checked
 
     def layer(self, index: int, value: Any) -> LayerSpec:
@@ -523,7 +617,7 @@ class _Reader:
             self.fail(where, value, "a table with a type, such as {type = \"Dense\", units = 8}")
             return LayerSpec("Dense", {"units": 1})
         layer_type = value.get("type")
-        if layer_type not in keras_names.LAYERS:
+        if not isinstance(layer_type, str) or layer_type not in keras_names.LAYERS:
             self.fail(f"{where}.type", layer_type, "a layer class: " + ", ".join(keras_names.LAYERS))
             return LayerSpec(str(layer_type), {})
 
@@ -532,9 +626,10 @@ class _Reader:
         for required in keras_names.LAYER_REQUIRED.get(layer_type, ()):
             if required not in args:
                 self.fail(f"{where}.{required}", None, keras_names.LAYERS[layer_type][required].allowed)
-        if layer_type == "Dense" and isinstance(args.get("units"), int) and args["units"] > keras_names.MAX_UNITS:
-            self.fail(f"{where}.units", args["units"], f"at most {keras_names.MAX_UNITS:,} units")
         checked = self.arguments(where, args, keras_names.LAYERS[layer_type], f"{layer_type}", ("name",))
+        units = checked.get("units") if layer_type == "Dense" else None
+        if isinstance(units, int) and units > keras_names.MAX_UNITS:
+            self.fail(f"{where}.units", args["units"], f"at most {keras_names.MAX_UNITS:,} units")
         return LayerSpec(layer_type, checked)
 
     def keras_object(self, where: str, value: Any, classes: Mapping[str, Mapping[str, Argument]],
@@ -547,7 +642,7 @@ class _Reader:
             return None
         if isinstance(value, Mapping):
             class_name = value.get("type")
-            if class_name not in classes:
+            if not isinstance(class_name, str) or class_name not in classes:
                 self.fail(f"{where}.type", class_name, f"a Keras {kind} class: " + ", ".join(classes))
                 return None
             args = {k: v for k, v in value.items() if k != "type"}
@@ -588,10 +683,10 @@ class _Reader:
                 continue
             values[name] = self.argument(f"fit.{name}", table[name], argument, getattr(defaults, name))
         if values.get("epochs", 1) > keras_names.MAX_EPOCHS:
-            self.fail("fit.epochs", values["epochs"], f"at most {keras_names.MAX_EPOCHS:,} epochs")
+            self.fail("fit.epochs", table["epochs"], f"at most {keras_names.MAX_EPOCHS:,} epochs")
             values["epochs"] = defaults.epochs
         if values.get("batch_size", 1) > keras_names.MAX_BATCH_SIZE:
-            self.fail("fit.batch_size", values["batch_size"], f"at most {keras_names.MAX_BATCH_SIZE:,}")
+            self.fail("fit.batch_size", table["batch_size"], f"at most {keras_names.MAX_BATCH_SIZE:,}")
             values["batch_size"] = defaults.batch_size
 
         callbacks_value = table.get("callbacks", [])
@@ -606,6 +701,39 @@ class _Reader:
             elif isinstance(checked, str):
                 callbacks.append({"type": checked})
         return FitSpec(**values, callbacks=tuple(callbacks))
+
+
+NAME = Argument("a non-empty string", keras_names._string)
+"""The `name` argument that every layer and Keras object may take."""
+
+TOML_VALUE = "a TOML value: a string, number, true or false, array, or table with string keys"
+
+TOML_MAX_ITEMS = 100_000
+"""Maximum number of values `toml_problem` visits, which also ends its walk of a cyclic list."""
+
+
+def toml_problem(value: Any) -> str | None:
+    """Return what is expected when `value` cannot be written as TOML, else `None`.
+
+    Tables from TOML text always pass; tables built in code (`from_dict`, the Python
+    importer) can carry `None`, bytes or non-string keys, which `to_toml` cannot write.
+    """
+    pending = [value]
+    visited = 0
+    while pending:
+        item = pending.pop()
+        visited += 1
+        if visited > TOML_MAX_ITEMS:
+            return TOML_VALUE + f", of at most {TOML_MAX_ITEMS:,} items"
+        if isinstance(item, Mapping):
+            if not all(isinstance(key, str) for key in item):
+                return TOML_VALUE
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif not isinstance(item, (str, int, float, bool, datetime.date, datetime.time)):
+            return TOML_VALUE
+    return None
 
 
 def is_finite_number(value: Any) -> bool:

@@ -77,18 +77,23 @@ def _real(
 ) -> Callable[[object], object]:
     left = "(" if low_open else "["
     right = ")" if high_open else "]"
-    interval = f"{left}{_show_bound(low)}, {_show_bound(high)}{right}"
+    interval = f" in {left}{_show_bound(low)}, {_show_bound(high)}{right}"
+    if math.isinf(low) and math.isinf(high):
+        interval = ""
 
     def check(value: object) -> object:
         if not _is_number(value):
-            raise ArgumentError(f"expected a number in {interval}")
-        number = float(value)
+            raise ArgumentError(f"expected a number{interval}")
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ArgumentError(f"expected a finite number{interval}") from None
         if math.isnan(number) or math.isinf(number):
-            raise ArgumentError(f"expected a finite number in {interval}")
+            raise ArgumentError(f"expected a finite number{interval}")
         too_low = number <= low if low_open else number < low
         too_high = number >= high if high_open else number > high
         if too_low or too_high:
-            raise ArgumentError(f"expected a number in {interval}")
+            raise ArgumentError(f"expected a number{interval}")
         return value
 
     return check
@@ -151,12 +156,21 @@ def _class_weight(value: object) -> object:
     for key, weight in value.items():
         try:
             label = int(key)
-        except (TypeError, ValueError):
-            raise ArgumentError(f"expected class labels 0 and 1 as keys, received {key!r}") from None
-        if not _is_number(weight) or not math.isfinite(float(weight)) or float(weight) <= 0:
-            raise ArgumentError(f"expected a positive weight for class {label}, received {weight!r}")
+        except (TypeError, ValueError, OverflowError):
+            label = None
+        if label not in (0, 1):
+            raise ArgumentError(f"expected class labels 0 and 1 as keys (not {key!r})")
+        if not _is_number(weight) or not _is_finite(weight) or float(weight) <= 0:
+            raise ArgumentError(f"expected a finite positive weight for class {label}")
         normalised[label] = float(weight)
     return normalised
+
+
+def _is_finite(number: int | float) -> bool:
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
 
 
 ACTIVATION = Argument("an activation name: " + ", ".join(ACTIVATIONS[:6]) + ", ...",

@@ -50,6 +50,12 @@ def prepare(arguments: argparse.Namespace):
     Returns the experiment and dataset, or raises `common.UsageError`.
     """
     experiment = common.open_experiment(arguments.experiment, arguments.preset)
+    if not any(layer.type == "Dense" for layer in experiment.layers):
+        raise common.UsageError(
+            "layers: expected at least one Dense layer, received "
+            f"{len(experiment.layers)} layers with none; add an output layer such as "
+            '[[layers]] type = "Dense", units = 1, activation = "sigmoid"'
+        )
 
     epochs = getattr(arguments, "epochs", None)
     if epochs is not None:

@@ -15,6 +15,7 @@ from typing import Any
 from tui_lab import keras_names
 from tui_lab.codeio.evaluator import ModuleRef, Opaque, is_plain
 from tui_lab.codeio.keras_model import KerasObject, SymbolicTensor, keras_symbol
+from tui_lab.experiment import toml_problem
 from tui_lab.keras_names import Argument, ArgumentError
 
 Skip = Callable[[int, str], None]
@@ -230,9 +231,17 @@ def _arguments(value: KerasObject, positional: tuple[str, ...], renames: Mapping
             skip(value.line, f"{value.name} argument {name} not imported: {plain.reason}")
             continue
         try:
-            checked[name] = checker.check(plain)
+            result = checker.check(plain)
         except ArgumentError as error:
             skip(value.line, f"{value.name} argument {name}: {error}, received {plain!r}")
+            continue
+        if result is None:
+            continue  # the Keras default, which the experiment writes by leaving the argument out
+        problem = toml_problem(result)
+        if problem is not None:
+            skip(value.line, f"{value.name} argument {name}: expected {problem}, received {plain!r}")
+            continue
+        checked[name] = result
     return checked
 
 

@@ -12,6 +12,7 @@ which `export_python` writes.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,12 @@ FIT_IGNORED = ("x", "y", "verbose")
 
 DATA_VARIABLE = "DATA"
 """Module-level dict of data options that `export_python` writes and the importer reads back."""
+
+FIT_MAXIMUMS = {"epochs": keras_names.MAX_EPOCHS, "batch_size": keras_names.MAX_BATCH_SIZE}
+"""The largest `fit()` values the lab runs; a larger one is skipped so that the rest imports."""
+
+UTF8_MAX_BYTES = 4
+"""Most bytes that one character takes in UTF-8; bounds the bytes read for the character limit."""
 
 KERAS_DEFAULT_EPOCHS = 1
 KERAS_DEFAULT_OPTIMIZER = "rmsprop"
@@ -65,17 +72,23 @@ class CodeImportError(ValueError):
 def import_file(path: str | Path, limits: Limits | None = None) -> ImportResult:
     """Read a Python file as UTF-8 and import it; raise `CodeImportError` for unreadable files."""
     path = Path(path)
+    max_bytes = (limits or Limits()).max_source_chars * UTF8_MAX_BYTES
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as stream:
+            raw = stream.read(max_bytes + 1)
     except OSError as error:
         raise CodeImportError(f"{path}: cannot read the file ({error.strerror or error})") from None
+    if len(raw) > max_bytes:
+        raise CodeImportError(f"{path}: the file has more than {max_bytes:,} bytes, more than the"
+                              f" {max_bytes // UTF8_MAX_BYTES:,} characters the importer reads;"
+                              " import only the model code")
     return import_bytes(raw, str(path), limits)
 
 
 def import_bytes(raw: bytes, filename: str = "<pasted>", limits: Limits | None = None) -> ImportResult:
-    """Decode UTF-8 source bytes and import them."""
+    """Decode UTF-8 source bytes (with or without a byte order mark) and import them."""
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise CodeImportError(
             f"{filename}: expected UTF-8 Python source, but byte {error.start} is"
@@ -90,7 +103,7 @@ def import_source(text: str, filename: str = "<pasted>", limits: Limits | None =
     or builds no Keras model.
     """
     limits = limits or Limits()
-    tree = _parse(text, filename, limits)
+    tree = _parse(text.removeprefix("\ufeff"), filename, limits)
 
     reader = KerasReader(limits)
     try:
@@ -103,7 +116,8 @@ def import_source(text: str, filename: str = "<pasted>", limits: Limits | None =
     if model is None:
         raise CodeImportError(
             f"{filename}: no Keras model found; expected Sequential([...]), model.add(...) or"
-            " Model(inputs, outputs) at module level or in a function the code calls")
+            " Model(inputs, outputs) at module level or in a function the code calls"
+            + _skipped_summary(reader.skips.entries))
 
     builder = _ExperimentBuilder(reader)
     tables = builder.tables(model, _experiment_name(filename))
@@ -116,13 +130,31 @@ def import_source(text: str, filename: str = "<pasted>", limits: Limits | None =
     return ImportResult(experiment, skipped, builder.notes)
 
 
+SHOWN_SKIPS = 3
+"""Skipped statements that the "no Keras model found" message lists."""
+
+
+def _skipped_summary(entries: list[tuple[int, str]]) -> str:
+    """Return the skipped statements that may have built the model, for the no-model message."""
+    if not entries:
+        return ""
+    listed = "; ".join(f"line {line}: {reason}" for line, reason in sorted(entries)[:SHOWN_SKIPS])
+    more = f" and {len(entries) - SHOWN_SKIPS:,} more" if len(entries) > SHOWN_SKIPS else ""
+    return f". Statements skipped, one of which may build the model: {listed}{more}"
+
+
 def _parse(text: str, filename: str, limits: Limits) -> ast.Module:
     if len(text) > limits.max_source_chars:
         raise CodeImportError(f"{filename}: the source has {len(text):,} characters, more than"
                               f" the {limits.max_source_chars:,} the importer reads; paste only"
                               " the model code")
     try:
-        return ast.parse(text, filename=filename)
+        with warnings.catch_warnings():
+            # The compiler warns about code such as "1if x" or "\d" in a string. Those
+            # warnings go to stderr, where the app draws its screen.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return ast.parse(text, filename=filename)
     except SyntaxError as error:
         where = f"{filename}:{error.lineno}" if error.lineno else filename
         raise CodeImportError(f"{where}: invalid Python syntax: {error.msg}; fix that line or"
@@ -130,6 +162,9 @@ def _parse(text: str, filename: str, limits: Limits) -> ast.Module:
     except (RecursionError, MemoryError):
         raise CodeImportError(f"{filename}: the code is nested too deeply to parse; paste only"
                               " the model code") from None
+    except UnicodeEncodeError as error:
+        raise CodeImportError(f"{filename}: character {error.start:,} of the source is not valid"
+                              f" Unicode ({error.reason}); remove it or paste the code again") from None
     except ValueError as error:
         raise CodeImportError(f"{filename}: the source cannot be parsed: {error}") from None
 
@@ -242,9 +277,16 @@ class _ExperimentBuilder:
                 self.skip(call.line, f"fit argument {name} not imported: {value.reason}")
                 continue
             try:
-                table[name] = argument.check(value)
+                checked = argument.check(value)
             except ArgumentError as error:
                 self.skip(call.line, f"fit argument {name}: {error}, received {value!r}")
+                continue
+            maximum = FIT_MAXIMUMS.get(name)
+            if maximum is not None and checked > maximum:
+                self.skip(call.line, f"fit argument {name}: expected at most {maximum:,},"
+                                     f" received {value:.3g}")
+                continue
+            table[name] = checked
         if "class_weight" in table:
             table["class_weight"] = {str(k): v for k, v in table["class_weight"].items()}
         return table

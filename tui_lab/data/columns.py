@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from tui_lab.data.errors import DataError
+from tui_lab.data.errors import DataError, list_items
 
 TARGET_NAMES = ("survived", "target", "label", "class", "y")
 """Column names (compared case-insensitively) preferred as the target, in this order."""
@@ -44,7 +44,7 @@ def resolve_column(frame: pd.DataFrame, name: str, role: str = "column") -> str:
         return matches[0]
 
     source = source_name(frame)
-    columns = ", ".join(str(column) for column in frame.columns)
+    columns = list_items([str(column) for column in frame.columns])
     if matches:
         raise DataError(f"{role} {name!r} matches several columns of {source} when case is "
                         f"ignored ({', '.join(map(str, matches))}); write the exact name.",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tui_lab.data.errors import DataError
+from tui_lab.data.errors import DataError, list_items, shorten
 
 BUNDLED_SOURCE = "titanic"
 """The `DataSpec.source` value that names the bundled passenger list."""
@@ -73,7 +73,13 @@ def read_table(source: str) -> pd.DataFrame:
         resource = files("tui_lab.datasets") / BUNDLED_FILE
         with as_file(resource) as path:
             return _read_file(Path(path), BUNDLED_FILE)
-    return _read_file(Path(source).expanduser(), source)
+    try:
+        path = Path(source).expanduser()
+    except RuntimeError:
+        raise DataError(f"data file {shorten(source)} not found: the home directory that its path "
+                        f"starts with (~) does not exist. Write the full path.",
+                        source=source) from None
+    return _read_file(path, source)
 
 
 def available_memory_bytes() -> int | None:
@@ -132,10 +138,16 @@ def _read_file(path: Path, source: str) -> pd.DataFrame:
 
 
 def _check_path(path: Path, name: str) -> None:
-    if path.is_dir():
+    try:
+        is_directory = path.is_dir()
+        exists = path.exists()
+    except OSError as error:
+        raise DataError(f"data file {shorten(name)} could not be opened: "
+                        f"{error.strerror or error}. Check the path.", source=name) from None
+    if is_directory:
         raise DataError(f"{name} is a directory, not a CSV file. Give the path of a .csv file "
                         f"inside it, or 'titanic' for the bundled passenger list.", source=name)
-    if not path.exists():
+    if not exists:
         raise DataError(f"data file {name} not found. Check the path (relative paths start at "
                         f"{os.getcwd()}), or use 'titanic' for the bundled passenger list.",
                         source=name)
@@ -220,7 +232,8 @@ def _first_record(text: str, delimiter: str) -> list[str]:
 
 def _check_header(header: list[str], name: str) -> None:
     if header and all(_is_number(field) for field in header):
-        first_line = ", ".join(header[:6]) + (", ..." if len(header) > 6 else "")
+        first_line = ", ".join(shorten(field) for field in header[:6])
+        first_line += ", ..." if len(header) > 6 else ""
         raise DataError(
             f"{name} has no header row: its first line ({first_line}) is all numbers, not column "
             f"names. Add a first line that names each column, for example "
@@ -230,9 +243,12 @@ def _check_header(header: list[str], name: str) -> None:
     repeated = [field for field, count in counts.items() if count > 1]
     if repeated:
         details = "; ".join(
-            f"{field!r} is column "
-            + " and ".join(str(i + 1) for i, other in enumerate(header) if other.strip() == field)
-            for field in repeated)
+            f"{shorten(field)!r} is column "
+            + list_items([str(i + 1) for i, other in enumerate(header) if other.strip() == field],
+                         separator=" and ")
+            for field in repeated[:3])
+        if len(repeated) > 3:
+            details += f"; and {len(repeated) - 3:,} more names"
         raise DataError(f"{name} has duplicated column names in its header: {details}. "
                         f"Rename the duplicates so that each column has its own name.",
                         source=name, line=1, column=repeated[0])
@@ -299,7 +315,7 @@ def _parser_error(name: str, error: pd.errors.ParserError) -> DataError:
 
 
 def _check_shape(frame: pd.DataFrame, name: str) -> None:
-    columns = ", ".join(str(column) for column in frame.columns[:8])
+    columns = ", ".join(shorten(column) for column in frame.columns[:8])
     if len(frame) == 0:
         raise DataError(f"{name} has a header row ({columns}) but no data rows. Add at least "
                         f"one row of values below the header.", source=name)

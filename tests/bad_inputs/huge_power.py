@@ -1,0 +1,3 @@
+import keras
+
+model = keras.Sequential([keras.layers.Dense(10**10**10)])

@@ -1,0 +1,3 @@
+import keras
+
+model = keras.Sequential([keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(None))])
