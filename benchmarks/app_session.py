@@ -1,0 +1,68 @@
+"""`tui-lab` running in a pseudo-terminal, with the screen texts the benchmarks wait for."""
+
+from __future__ import annotations
+
+import time
+
+from benchmarks.setups import app_command
+from benchmarks.terminal import Terminal
+
+FOOTER_HINT = "t Train"
+"""A footer key hint; it is drawn with the first complete frame."""
+
+ENGINE_READY = "ready (loaded in"
+"""Status line text once the engine child has imported TensorFlow."""
+
+STOPPED = "stopped by you"
+"""Status line text after a training that the stop key ended."""
+
+ENGINE_TIMEOUT = 120.0
+"""Seconds to wait for TensorFlow to load; generous because other jobs share the 2 cores."""
+
+
+class AppSession:
+    """One `tui-lab` process in a pty of `columns` x `lines`."""
+
+    def __init__(self, arguments: list[str], columns: int = 80, lines: int = 24) -> None:
+        self.terminal = Terminal(app_command(*arguments), columns, lines)
+
+    def wait_first_frame(self, layer_text: str, timeout: float = 30.0) -> float:
+        """Wait until the footer hints and `layer_text` (from the layer stack) are both drawn.
+
+        Returns the seconds from starting the command to that frame.
+        """
+        self.terminal.wait_for(FOOTER_HINT, timeout)
+        return self.terminal.wait_for(layer_text, timeout)
+
+    def wait_engine_ready(self) -> float:
+        """Wait until the status line shows that TensorFlow is ready; return seconds since the start."""
+        return self.terminal.wait_for(ENGINE_READY, ENGINE_TIMEOUT)
+
+    def start_training(self, first_epoch_timeout: float = 60.0) -> float:
+        """Press t and wait until the first epoch is drawn; return the seconds that took."""
+        start = time.perf_counter()
+        self.terminal.send("t")
+        self.terminal.wait_for("Epoch 1/", first_epoch_timeout)
+        return time.perf_counter() - start
+
+    def wait_for_epoch(self, epoch: int, timeout: float = 120.0) -> None:
+        """Wait until the progress line shows `epoch`."""
+        self.terminal.wait_for(f"Epoch {epoch}/", timeout)
+
+    def send_and_wait(self, keys: str, needle: str, timeout: float = 10.0) -> float:
+        """Send `keys` and return the seconds until `needle` is on screen."""
+        start = time.perf_counter()
+        self.terminal.send(keys)
+        self.terminal.wait_for(needle, timeout)
+        return time.perf_counter() - start
+
+    def quit(self, timeout: float = 10.0) -> float:
+        """Press q and return the seconds until the process exits."""
+        start = time.perf_counter()
+        self.terminal.send("q")
+        self.terminal.wait_exit(timeout)
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        """End the process if it still runs (SIGTERM, then SIGKILL)."""
+        self.terminal.close()
