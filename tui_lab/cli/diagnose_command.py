@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from tui_lab import data, diagnosis
-from tui_lab.cli import common, headless
+from tui_lab.cli import common
 from tui_lab.cli.train_command import add_store_argument, train_from_arguments
 
 
@@ -29,6 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(arguments: argparse.Namespace) -> int:
     """Diagnose, print the findings, and return 1 when an error-level one remains."""
+    from tui_lab import data, diagnosis
+    from tui_lab.cli import headless
+
     if arguments.train:
         return _run_with_training(arguments)
 
@@ -51,6 +53,8 @@ def run(arguments: argparse.Namespace) -> int:
 
 
 def _run_with_training(arguments: argparse.Namespace) -> int:
+    from tui_lab.cli import headless
+
     arguments.epochs = None
     arguments.save = None
     try:

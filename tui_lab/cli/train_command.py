@@ -6,9 +6,7 @@ import argparse
 import json
 import sys
 
-from tui_lab import data
-from tui_lab.cli import common, headless
-from tui_lab.store import RunStore, StoreError
+from tui_lab.cli import common
 
 
 def add_store_argument(parser: argparse.ArgumentParser) -> None:
@@ -17,8 +15,10 @@ def add_store_argument(parser: argparse.ArgumentParser) -> None:
                         help="run history file (default: runs.sqlite3 in the user data directory)")
 
 
-def open_store(path: str | None) -> RunStore:
+def open_store(path: str | None):
     """Open the run store at `path`, or the default one, marking dead writers' runs interrupted."""
+    from tui_lab.store import RunStore
+
     store = RunStore(path)
     store.mark_interrupted()
     return store
@@ -67,6 +67,8 @@ def prepare(arguments: argparse.Namespace):
     if save and not save.endswith(".keras"):
         raise common.UsageError(f"--save: expected a path ending in .keras, received {save!r}")
 
+    from tui_lab import data
+
     try:
         dataset = data.load(experiment.data)
         dataset.require_binary()
@@ -81,6 +83,9 @@ def train_from_arguments(arguments: argparse.Namespace) -> dict:
     Raises `common.UsageError` for an invalid experiment, data file or store, and
     `headless.TrainingError` when training fails.
     """
+    from tui_lab.cli import headless
+    from tui_lab.store import StoreError
+
     experiment, dataset = prepare(arguments)
     progress = sys.stderr if arguments.json else sys.stdout
     try:
@@ -93,6 +98,8 @@ def train_from_arguments(arguments: argparse.Namespace) -> dict:
 
 def run(arguments: argparse.Namespace) -> int:
     """Train, print the epochs or the JSON result, and return the exit status."""
+    from tui_lab.cli import headless
+
     try:
         result = train_from_arguments(arguments)
     except common.UsageError as error:

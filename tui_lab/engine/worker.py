@@ -5,6 +5,8 @@ This module imports nothing from TensorFlow at module level, so the parent can n
 
     ("train", experiment_table, run_id, epochs_or_None)
     ("save", path, experiment_table)
+    ("load", path)
+    ("evaluate", experiment_table)
     ("quit",)
 """
 
@@ -17,6 +19,7 @@ import time
 import traceback
 from typing import Any
 
+from tui_lab.engine_events import EvaluationFailed, LoadFailed, ModelLoaded
 from tui_lab.reports import (
     EngineReady, EngineUnavailable, ModelSaved, SaveFailed, TrainingFailed,
 )
@@ -26,8 +29,11 @@ PARENT_CHECK_SECONDS = 0.5
 
 
 def redirect_output(log_path: str) -> None:
-    """Point file descriptors 1 and 2 at `log_path` for the rest of the process's life."""
-    descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    """Point file descriptors 1 and 2 at `log_path` for the rest of the process's life.
+
+    A new log is readable by its owner alone, because tracebacks in it show paths and data.
+    """
+    descriptor = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(descriptor, 1)
     os.dup2(descriptor, 2)
     os.close(descriptor)
@@ -43,6 +49,23 @@ def exit_with_parent(parent_pid: int) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+ENGINE_NICENESS = 5
+"""How much lower than the UI the engine process is scheduled.
+
+TensorFlow keeps every core busy during `fit`. On a small machine the UI process
+then waits for a core before it can answer a key, so the engine yields to it.
+Training loses almost nothing, because the UI is idle most of the time.
+"""
+
+
+def lower_priority() -> None:
+    """Lower this process's scheduling priority by `ENGINE_NICENESS`, where the OS allows it."""
+    try:
+        os.nice(ENGINE_NICENESS)
+    except (AttributeError, OSError) as error:
+        print(f"engine: could not lower the process priority: {error}", flush=True)
 
 
 def _first_line(error: BaseException) -> str:
@@ -95,6 +118,49 @@ class Worker:
             return
         self.events.put(ModelSaved(str(model_path), str(experiment_path) if experiment_path else None))
 
+    def load(self, path: str) -> None:
+        """Load a .keras file in safe mode and keep it as the model, reporting `ModelLoaded` or `LoadFailed`.
+
+        The experiment TOML beside the file is sent when there is one; otherwise the
+        experiment is rebuilt from the model's layers and compile options.
+        """
+        from pathlib import Path
+
+        from tui_lab.engine.model_import import experiment_from_model
+        from tui_lab.engine.saving import ModelFileError, experiment_path_for, load_model
+
+        try:
+            model, experiment = load_model(path)
+            experiment_path = str(experiment_path_for(path)) if experiment is not None else None
+            if experiment is None:
+                experiment = experiment_from_model(model, name=Path(path).stem or "imported")
+        except (ModelFileError, ValueError) as error:
+            print(f"engine: load of {path} failed: {_first_line(error)}", flush=True)
+            self.events.put(LoadFailed(path, str(error)))
+            return
+        self.model = model
+        self.events.put(ModelLoaded(path, experiment.to_dict(), experiment_path))
+
+    def evaluate(self, experiment_table: dict[str, Any]) -> None:
+        """Send the validation figures of the kept model on the experiment's data as an epoch 0 report."""
+        from tui_lab import data
+        from tui_lab.engine.trainer import evaluate_model
+        from tui_lab.experiment import ExperimentError, from_dict
+
+        if self.model is None:
+            self.events.put(EvaluationFailed("there is no model to evaluate; open a .keras file or train first"))
+            return
+        try:
+            experiment = from_dict(experiment_table)
+            dataset = data.load(experiment.data)
+            dataset.require_binary()
+            report = evaluate_model(self.model, experiment, dataset)
+        except (ExperimentError, data.DataError, ValueError) as error:
+            print(f"engine: evaluation failed: {_first_line(error)}", flush=True)
+            self.events.put(EvaluationFailed(str(error)))
+            return
+        self.events.put(report)
+
     def run(self, commands: Any) -> None:
         """Run commands until "quit"; an unexpected error in one command is reported, not fatal."""
         while True:
@@ -110,6 +176,10 @@ class Worker:
                     self.train(command[1], command[2], command[3])
                 elif name == "save":
                     self.save(command[1], command[2])
+                elif name == "load":
+                    self.load(command[1])
+                elif name == "evaluate":
+                    self.evaluate(command[1])
                 else:
                     print(f"engine: ignored unknown command {name!r}", flush=True)
             except Exception as error:
@@ -118,12 +188,17 @@ class Worker:
                     self.events.put(TrainingFailed(command[2], _first_line(error), traceback.format_exc()))
                 elif name == "save":
                     self.events.put(SaveFailed(command[1], _first_line(error)))
+                elif name == "load":
+                    self.events.put(LoadFailed(command[1], _first_line(error)))
+                elif name == "evaluate":
+                    self.events.put(EvaluationFailed(_first_line(error)))
 
 
 def main(commands: Any, events: Any, stop_event: Any, log_path: str, parent_pid: int | None = None) -> None:
     """Run the engine process: redirect output to `log_path`, import TensorFlow, serve commands."""
     redirect_output(log_path)
     exit_with_parent(parent_pid if parent_pid is not None else os.getppid())
+    lower_priority()
     print(f"engine: process {os.getpid()} started", flush=True)
 
     from tui_lab.engine.quiet import EngineImportError, import_seconds, import_tensorflow_and_keras
