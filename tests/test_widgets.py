@@ -148,7 +148,7 @@ async def test_charts_coalesce_redraws():
 
         for epoch in range(1, 51):
             charts.add_report(report(epoch, epochs=50))
-        await pilot.pause(0.5)
+        await pilot.pause(0.6)
 
         redraws = charts.redraw_count - before
         assert redraws >= 1

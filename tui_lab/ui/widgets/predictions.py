@@ -7,15 +7,17 @@ banner that starts with "STUCK:" states it in words, so it reads without colour 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
 from tui_lab.reports import HISTOGRAM_BINS, PredictionStats
-from tui_lab.ui.widgets.charts import MAX_OVERLAYS, OVERLAY_MARKERS
+from tui_lab.ui.widgets.charts import MAX_OVERLAYS, OVERLAY_MARKERS, REDRAW_INTERVAL
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 """Block characters from empty to full, in eighths of a row."""
@@ -222,6 +224,8 @@ class PredictionPanel(Widget):
         self.epoch: int | None = None
         self.overlays: list[tuple[str, list[int]]] = []
         self._ready = False
+        self._drawn_at = 0.0
+        self._pending_draw: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Predictions on validation rows: waiting for the first epoch",
@@ -261,13 +265,32 @@ class PredictionPanel(Widget):
         return format_stats(self.stats) if self.stats is not None else ""
 
     def show(self, stats: PredictionStats, epoch: int) -> None:
-        """Show the predictions measured after `epoch`."""
+        """Show the predictions measured after `epoch`; epoch 0 is an evaluation without training.
+
+        The first call draws at once. Calls that follow within `REDRAW_INTERVAL` seconds
+        are coalesced into one redraw of the newest statistics at the end of the interval.
+        """
         self.stats = stats
         self.epoch = epoch
         if not self._ready:
             return
 
+        waited = time.monotonic() - self._drawn_at
+        if waited >= REDRAW_INTERVAL:
+            self._draw()
+        elif self._pending_draw is None:
+            self._pending_draw = self.set_timer(REDRAW_INTERVAL - waited, self._draw)
+
+    def _draw(self) -> None:
+        self._pending_draw = None
+        self._drawn_at = time.monotonic()
+        stats, epoch = self.stats, self.epoch
+        if stats is None or epoch is None:
+            return
+
         title = f"Predictions on {stats.count} validation rows after epoch {epoch}"
+        if epoch == 0:
+            title = f"Predictions on {stats.count} validation rows of the model as loaded (no training)"
         self.query_one("#prediction-title", Static).update(title)
 
         banner = self.query_one("#prediction-banner", Static)
@@ -284,6 +307,9 @@ class PredictionPanel(Widget):
         self.epoch = None
         if not self._ready:
             return
+        if self._pending_draw is not None:
+            self._pending_draw.stop()
+            self._pending_draw = None
 
         self.query_one("#prediction-title", Static).update(
             "Predictions on validation rows: waiting for the first epoch")
