@@ -30,10 +30,12 @@ def experiment_path_for(path: str | os.PathLike[str]) -> Path:
 def save_model(model: Any, path: str | os.PathLike[str], experiment: Experiment | None) -> tuple[Path, Path | None]:
     """Write `model` to `path` (.keras) and `experiment` beside it as TOML, each atomically.
 
-    The model goes to a temporary `.keras` file in the same directory first (Keras
-    requires that suffix), then `os.replace` moves it into place. Returns the model
-    path and the experiment path (None when `experiment` is None). Raises `SaveError`
-    for an unwritable directory, a full disk or any other OS error.
+    The model goes to a hidden temporary `.keras` file in the same directory first (Keras
+    requires that suffix), is flushed to disk, then `os.replace` moves it into place.
+    Temporaries of earlier saves to `path` killed midway are deleted first when they
+    are older than `experiment.STALE_TEMPORARY_SECONDS`. Returns the model path and the
+    experiment path (None when `experiment` is None). Raises `SaveError` for an
+    unwritable directory, a full disk or any other OS error.
     """
     path = Path(path)
     if path.suffix != ".keras":
@@ -44,10 +46,12 @@ def save_model(model: Any, path: str | os.PathLike[str], experiment: Experiment 
     keras_messages: list[str] = []
     temporary: str | None = None
     try:
+        experiment_module.remove_stale_temporaries(directory, f".{path.stem}.", ".keras")
         handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=directory)
         os.close(handle)
         with capture_keras_messages(keras_messages):
             model.save(temporary)
+        _flush_to_disk(temporary)
         os.replace(temporary, path)
         temporary = None
     except OSError as error:
@@ -66,6 +70,14 @@ def save_model(model: Any, path: str | os.PathLike[str], experiment: Experiment 
         raise SaveError(f"saved the model to {path} but could not write the experiment to "
                         f"{toml_path}: {error.strerror or error}") from error
     return path, toml_path
+
+
+def _flush_to_disk(path: str) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _check_archive(path: Path) -> None:
