@@ -4,7 +4,9 @@
 `start()`, and on `train()` replays a recorded run (a JSON list of
 `{"event": ClassName, "data": {...}}`, the form `dataclasses.asdict` gives) in a
 thread, with the new run id. `stop()` ends the replay with a "stopped" finish, and
-`save()` writes a placeholder model file and the experiment TOML beside it.
+`save()` writes a placeholder model file and the experiment TOML beside it. `load()`
+sends `ModelLoaded` for a path given in `models` and `LoadFailed` for any other, and
+`evaluate()` sends the first recorded epoch report as epoch 0.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from tui_lab import reports
+from tui_lab.engine_events import EvaluationFailed, LoadFailed, ModelLoaded
 from tui_lab.experiment import Experiment, save, write_atomic
 
 PLACEHOLDER_MODEL = b"tui-lab fake engine: not a Keras model\n"
@@ -74,8 +77,9 @@ class FakeEngine:
 
     `events` is a path to a recorded run or a list of report events. `delay` is the
     pause in seconds between replayed events. `ready_delay` postpones `EngineReady`,
-    to show the app while "TensorFlow" loads. The calls it received are kept in
-    `trained`, `saved` and `closed` for tests.
+    to show the app while "TensorFlow" loads. `models` maps the .keras paths that
+    `load` accepts to the experiment each one holds. The calls it received are kept in
+    `trained`, `saved`, `loaded`, `evaluated` and `closed` for tests.
     """
 
     def __init__(
@@ -83,6 +87,7 @@ class FakeEngine:
         events: str | os.PathLike[str] | Sequence[object],
         delay: float = 0.0,
         ready_delay: float = 0.0,
+        models: Mapping[str, Experiment] | None = None,
     ) -> None:
         if isinstance(events, (str, os.PathLike)):
             self.recorded = load_events(events)
@@ -92,6 +97,9 @@ class FakeEngine:
         self.ready_delay = ready_delay
         self.trained: list[tuple[Experiment, str, int | None]] = []
         self.saved: list[str] = []
+        self.models = {str(path): experiment for path, experiment in (models or {}).items()}
+        self.loaded: list[str] = []
+        self.evaluated: list[Experiment] = []
         self.closed = False
         self._queue: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
@@ -166,6 +174,28 @@ class FakeEngine:
             return
         self.saved.append(path)
         self._queue.put(reports.ModelSaved(str(model_path), str(experiment_path)))
+
+    def load(self, path: str) -> None:
+        """Send `ModelLoaded` with the experiment `models` gives for `path`, or `LoadFailed`."""
+        self.loaded.append(str(path))
+        experiment = self.models.get(str(path))
+        if experiment is None:
+            self._queue.put(LoadFailed(str(path), f"model file not found: {path}. Check the path and try again"))
+            return
+        self._has_model = True
+        self._queue.put(ModelLoaded(str(path), experiment.to_dict()))
+
+    def evaluate(self, experiment: Experiment) -> None:
+        """Send the first recorded epoch report as epoch 0, or `EvaluationFailed` without a model."""
+        self.evaluated.append(experiment)
+        if not self._has_model:
+            self._queue.put(EvaluationFailed("there is no model to evaluate; open a .keras file or train first"))
+            return
+        recorded = [event for event in self.recorded if isinstance(event, reports.EpochReport)]
+        if not recorded:
+            self._queue.put(EvaluationFailed("the recorded run has no epoch report to replay"))
+            return
+        self._queue.put(dataclasses.replace(recorded[0], epoch=0, epochs=0, probe=None))
 
     def events(self, timeout: float) -> list[object]:
         """Return the queued events, waiting up to `timeout` seconds for the first."""

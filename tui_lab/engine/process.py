@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,26 @@ JOIN_SECONDS = 0.5
 """How long `close` waits for the child to quit before it kills it."""
 
 
+LOG_KEEP_SECONDS = 7 * 24 * 3600
+"""Engine logs older than this are removed when a new engine starts."""
+
+
 def default_log_path() -> Path:
-    """Return the default engine log file: one per parent process in the temporary directory."""
-    return Path(tempfile.gettempdir()) / f"tui-lab-engine-{os.getpid()}.log"
+    """Return the engine log path: one file per app process in the user's log directory.
+
+    Logs of earlier processes older than `LOG_KEEP_SECONDS` are removed on the way.
+    """
+    import platformdirs
+
+    directory = Path(platformdirs.user_log_dir("tui-lab"))
+    cutoff = time.time() - LOG_KEEP_SECONDS
+    for old in directory.glob("engine-*.log"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            continue
+    return directory / f"engine-{os.getpid()}.log"
 
 
 class ProcessEngine:
@@ -53,10 +69,20 @@ class ProcessEngine:
         return self._process is not None and self._process.is_alive()
 
     def start(self) -> None:
-        """Spawn the child; it sends `EngineReady` or `EngineUnavailable` once TensorFlow is loaded."""
-        if self._process is not None:
+        """Spawn the child; it sends `EngineReady` or `EngineUnavailable` once TensorFlow is loaded.
+
+        A running child is kept. After the child exited (killed, or crashed), `start`
+        spawns a new one, which loads TensorFlow again and holds no trained model.
+        """
+        if self._process is not None and self._process.is_alive():
             return
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if self._process is not None:
+            # Another thread may still wait in `events` on the old event queue, so only the
+            # command queue is closed here; the old event queue goes with its last reference.
+            self._commands.cancel_join_thread()
+            self._commands.close()
+            self._reported_exit = False
+        self.log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._commands = self._context.Queue()
         self._events = self._context.Queue()
         self._stop = self._context.Event()
@@ -87,6 +113,17 @@ class ProcessEngine:
     def save(self, path: str, experiment: Experiment) -> None:
         """Save the last trained model to `path` (.keras) and the experiment beside it."""
         self._send(("save", str(path), experiment.to_dict()))
+
+    def load(self, path: str) -> None:
+        """Load the .keras file at `path` in safe mode; `ModelLoaded` or `LoadFailed` follows."""
+        self._send(("load", str(path)))
+
+    def evaluate(self, experiment: Experiment) -> None:
+        """Evaluate the last loaded or trained model on the experiment's data, without training.
+
+        An `EpochReport` with epoch 0 follows, or `EvaluationFailed`.
+        """
+        self._send(("evaluate", experiment.to_dict()))
 
     def events(self, timeout: float) -> list[object]:
         """Return the events queued so far, waiting up to `timeout` seconds for the first.

@@ -12,7 +12,8 @@ class Engine(Protocol):
 
     Events are the dataclasses of `tui_lab.reports`: `EngineReady`,
     `EngineUnavailable`, `TrainingStarted`, `BatchProgress`, `EpochReport`,
-    `TrainingFinished`, `TrainingFailed`, `ModelSaved` and `SaveFailed`.
+    `TrainingFinished`, `TrainingFailed`, `ModelSaved` and `SaveFailed`, and those of
+    `tui_lab.engine_events`: `ModelLoaded`, `LoadFailed` and `EvaluationFailed`.
     """
 
     def start(self) -> None:
@@ -26,6 +27,12 @@ class Engine(Protocol):
 
     def save(self, path: str, experiment: Experiment) -> None:
         """Save the last trained model to `path` (.keras) and the experiment beside it."""
+
+    def load(self, path: str) -> None:
+        """Load a .keras file (safe mode) as the model to evaluate or save; `ModelLoaded` or `LoadFailed` follows."""
+
+    def evaluate(self, experiment: Experiment) -> None:
+        """Evaluate the last loaded or trained model on the experiment's data; an epoch 0 `EpochReport` follows."""
 
     def events(self, timeout: float) -> list[object]:
         """Return the events queued so far, waiting up to `timeout` seconds for the first."""

@@ -33,7 +33,9 @@ from textual.worker import get_current_worker
 from tui_lab.engine.protocol import Engine
 from tui_lab.experiment import Experiment, save
 from tui_lab.ui import domain, messages
+from tui_lab.ui.column_choice import ColumnChoiceActions
 from tui_lab.ui.commands import COMMANDS, app_bindings
+from tui_lab.ui.import_export import ImportExportActions
 from tui_lab.ui.screens.confirm import ConfirmScreen, diff_text
 from tui_lab.ui.screens.help import HelpScreen, binding_rows
 from tui_lab.ui.screens.layer_editor import LayerArgumentsScreen, LayerTypePicker
@@ -62,7 +64,7 @@ STATIC_FINDINGS_DELAY = 0.3
 """Seconds without an edit before the experiment and data rules run again."""
 
 
-class LabApp(App):
+class LabApp(ImportExportActions, ColumnChoiceActions, App):
     """The full-screen lab for one experiment and one training engine."""
 
     CSS_PATH = "app.tcss"
@@ -154,11 +156,12 @@ class LabApp(App):
 
     def on_resize(self, event: events.Resize) -> None:
         """Switch between tabs and side-by-side columns when the width crosses `WIDE_COLUMNS`."""
-        self.update_layout()
+        # `self.size` still holds the old size while this handler runs, so the event's is used.
+        self.update_layout(event.size.width)
 
-    def update_layout(self) -> None:
+    def update_layout(self, width: int | None = None) -> None:
         """Show the active pane; at `WIDE_COLUMNS` and wider, show the training column beside it."""
-        wide = self.size.width >= WIDE_COLUMNS
+        wide = (self.size.width if width is None else width) >= WIDE_COLUMNS
         self.screen.set_class(wide, "-wide")
         column = PANES[self.active_pane]
         self.main_screen.query_one("#left").display = wide or column == "left"
@@ -181,7 +184,7 @@ class LabApp(App):
         if PANES[pane] == "left":
             self.left_pane = pane
         self.update_layout()
-        focus_targets = {"model": "#layers", "options": "#optimizer", "data": "#data-panel",
+        focus_targets = {"model": "#layers", "options": "#optimizer", "data": "#data-columns",
                          "train": "#charts", "findings": "#findings-list"}
         target = self.main_screen.query_one(focus_targets[pane])
         focusable = [target] if target.focusable else [w for w in target.query("*") if w.focusable]
@@ -208,9 +211,10 @@ class LabApp(App):
             ("Layer stack (1 Model)", binding_rows(LayerStack)),
             ("Findings (5 Findings)", binding_rows(FindingsList)),
             ("Charts (4 Train)", binding_rows(TrainingCharts)),
+            ("Data columns (3 Data)", binding_rows(DataPanel)),
         ]
         focused = self.focused
-        shown = {LayerStack, FindingsList, TrainingCharts}
+        shown = {LayerStack, FindingsList, TrainingCharts, DataPanel}
         if focused is not None and type(focused) not in shown:
             sections.append((f"Focused: {type(focused).__name__}", binding_rows(focused)))
         return [(heading, rows) for heading, rows in sections if rows]
@@ -281,13 +285,42 @@ class LabApp(App):
         if self.train_queued:
             self.train_queued = False
             self.action_train()
+        self.load_pending_model()
 
     def on_engine_load_failed(self, message: messages.EngineLoadFailed) -> None:
-        """Show that training cannot run, and why."""
+        """Show that training cannot run and why, or restart an engine that stopped after loading.
+
+        An engine that was ready and then exited (killed, or crashed) fails the run in
+        progress and starts again once. One that never loaded stays unavailable, so a
+        missing TensorFlow does not restart it in a loop.
+        """
+        was_ready = self.engine_state == "ready"
+        if self.training:
+            self.training = False
+            self.recorder.finish("failed", findings=self.current_findings(),
+                                 error=message.unavailable.message)
+        if was_ready and not self.closing:
+            self.restart_engine(message.unavailable.message)
+            return
         self.engine_state = "unavailable"
         self.train_queued = False
         self.set_status(f"training unavailable: {message.unavailable.message}")
         self.notify(message.unavailable.message, title="TensorFlow could not be loaded", severity="error")
+
+    def restart_engine(self, reason: str) -> None:
+        """Start the engine again after it stopped, which loses the trained model it contained."""
+        self.engine_state = "loading"
+        self.trained_experiment = None
+        self.trained_run_id = None
+        self.notify(f"{reason}. Restarting the training engine, so train again when it is ready.",
+                    title="Training engine stopped", severity="error", markup=False)
+        self.set_status(f"the training engine stopped ({reason}); restarting it…", loading=True)
+        try:
+            with contextlib.redirect_stderr(sys.__stderr__):
+                self.engine.start()
+        except (OSError, ValueError) as error:
+            self.engine_state = "unavailable"
+            self.set_status(f"the training engine could not restart: {error}; restart tui-lab to train")
 
     def on_engine_lost(self, message: messages.EngineLost) -> None:
         """Show that reading engine events failed, so training is unavailable."""
@@ -352,6 +385,7 @@ class LabApp(App):
         """Draw the epoch in the charts and predictions, and run the training rules again."""
         report = message.report
         if not self.training:
+            self.evaluation_received(report)
             return
         self.reports.append(report)
         self.recorder.record_epoch(report)
@@ -440,14 +474,9 @@ class LabApp(App):
         self.push_screen(PathPrompt("Write the experiment as", f"{experiment.name}.toml", ".toml"), chosen)
 
     def action_open(self) -> None:
-        """Ask for a preset or a TOML path and open that experiment."""
+        """Ask for a preset or a TOML, CSV, Python or .keras path and open it (see `opened`)."""
 
-        def opened(experiment: Experiment | None) -> None:
-            if experiment is not None:
-                self.set_experiment(experiment, reload_form=True)
-                self.set_status(f"opened {experiment.name}")
-
-        self.push_screen(OpenPrompt(), opened)
+        self.push_screen(OpenPrompt(), self.opened)
 
     def action_quit(self) -> None:
         """End any training, close the engine and quit."""
@@ -589,7 +618,8 @@ class LabApp(App):
         if experiment.data != previous.data:
             self.load_data()
         elif self.dataset is not None and experiment.fit.validation_split != previous.fit.validation_split:
-            self.main_screen.query_one("#data-panel").show(self.dataset.summary, experiment.fit.validation_split)
+            self.main_screen.query_one("#data-panel").show(self.dataset.summary, experiment.fit.validation_split,
+                                                           experiment.data.features)
         self.schedule_static_findings()
 
     def show_layers(self, cursor: int | None = None) -> None:
@@ -715,7 +745,8 @@ class LabApp(App):
         if message.spec != self.experiment.data:
             return
         self.dataset = message.dataset
-        self.main_screen.query_one("#data-panel").show(self.dataset.summary, self.experiment.fit.validation_split)
+        self.main_screen.query_one("#data-panel").show(self.dataset.summary, self.experiment.fit.validation_split,
+                                                       self.experiment.data.features)
         self.show_layers()
         self.schedule_static_findings()
 

@@ -24,7 +24,7 @@ class Command:
     help: str
     show: bool = True
     bound: bool = True
-    """Whether the app binds the keys itself; layer keys are bound by the layer stack."""
+    """Whether the app binds the keys itself; layer keys are bound by the layer stack, column keys by the data panel."""
 
 
 COMMANDS = (
@@ -35,9 +35,27 @@ COMMANDS = (
     Command("model.save", "ctrl+s", "save_model", "Save .keras", "Model: save .keras",
             "Save the trained model as .keras, with the experiment TOML beside it"),
     Command("experiment.open", "o", "open", "Open", "Experiment: open",
-            "Open a preset (not-learning, baseline) or an experiment TOML file"),
+            "Open a preset, an experiment TOML, a CSV (data), Keras code (.py) or a .keras model"),
     Command("experiment.write", "w", "write_experiment", "Write TOML", "Experiment: write TOML",
             "Write the experiment as a TOML file"),
+    Command("export.toml", "", "write_experiment", "Write TOML", "Export: TOML",
+            "Write the experiment as a TOML file", bound=False),
+    Command("export.python", "x", "export_python", "Export .py", "Export: Python script",
+            "Write a plain Keras script that trains the experiment", show=False),
+    Command("import.paste", "p", "paste_code", "Paste code", "Import: paste Keras code",
+            "Paste Keras code; it is read, never run, and replaces the experiment (u undoes it)",
+            show=False),
+    Command("import.open", "", "import_file", "Import file", "Import: open file",
+            "Import Keras code from a .py file (not run), or open a .keras model", bound=False),
+    Command("data.open_csv", "", "open_csv", "Open CSV", "Data: open CSV",
+            "Use a CSV file as the data; its target and features are guessed", bound=False),
+    Command("data.toggle_feature", "space", "toggle_feature", "Feature on/off",
+            "Data: toggle feature", "Add the highlighted column of the Data tab to the features, or remove it",
+            bound=False),
+    Command("data.choose_target", "T", "choose_target", "Make target", "Data: make target",
+            "Make the highlighted column of the Data tab the target", bound=False),
+    Command("model.evaluate", "v", "evaluate_model", "Evaluate", "Model: evaluate imported model",
+            "Show the opened model's predictions on the data, without training it", show=False),
     Command("model.add_layer", "a", "add_layer", "Add layer", "Model: add layer",
             "Add a layer after the selected one", bound=False),
     Command("model.insert_layer", "i", "insert_layer", "Insert layer", "Model: insert layer",

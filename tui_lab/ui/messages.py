@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from textual.message import Message
 
-from tui_lab import reports
+from tui_lab import engine_events, reports
 from tui_lab.experiment import DataSpec
 
 
@@ -86,6 +86,30 @@ class ModelSaveFailed(Message):
         self.failed = failed
 
 
+class ModelOpened(Message):
+    """The engine loaded a .keras file; `loaded.experiment` rebuilds its model."""
+
+    def __init__(self, loaded: engine_events.ModelLoaded) -> None:
+        super().__init__()
+        self.loaded = loaded
+
+
+class ModelOpenFailed(Message):
+    """The engine could not load a .keras file."""
+
+    def __init__(self, failed: engine_events.LoadFailed) -> None:
+        super().__init__()
+        self.failed = failed
+
+
+class ModelEvaluationFailed(Message):
+    """The engine could not evaluate its model on the current data."""
+
+    def __init__(self, failed: engine_events.EvaluationFailed) -> None:
+        super().__init__()
+        self.failed = failed
+
+
 class EngineLost(Message):
     """Reading events from the engine raised an error; the engine is gone."""
 
@@ -112,6 +136,23 @@ class DataLoadFailed(Message):
         self.error = error
 
 
+class CsvGuessed(Message):
+    """The CSV worker chose the target and the features of the CSV file at `spec.source`."""
+
+    def __init__(self, spec: DataSpec) -> None:
+        super().__init__()
+        self.spec = spec
+
+
+class CsvGuessFailed(Message):
+    """The CSV worker could not read the CSV file at `path` or guess its target."""
+
+    def __init__(self, path: str, error: str) -> None:
+        super().__init__()
+        self.path = path
+        self.error = error
+
+
 MESSAGE_FOR_EVENT: dict[type, type[Message]] = {
     reports.EngineReady: EngineLoaded,
     reports.EngineUnavailable: EngineLoadFailed,
@@ -122,6 +163,9 @@ MESSAGE_FOR_EVENT: dict[type, type[Message]] = {
     reports.TrainingFailed: TrainingFailed,
     reports.ModelSaved: ModelSaved,
     reports.SaveFailed: ModelSaveFailed,
+    engine_events.ModelLoaded: ModelOpened,
+    engine_events.LoadFailed: ModelOpenFailed,
+    engine_events.EvaluationFailed: ModelEvaluationFailed,
 }
 """The message class that carries each engine event class."""
 

@@ -1,7 +1,9 @@
 """The data as the model receives it: the first rows of the feature matrix, the split and the class balance.
 
 It also lists every raw column with its type, missing share and range, because the
-user picks the target and the features from that list.
+user picks the target and the features from that list: `space` toggles the highlighted
+column as a feature and `T` makes it the target. The panel only posts
+`DataPanel.FeatureToggled` and `DataPanel.TargetChosen`; the app changes the experiment.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static
 
@@ -79,6 +83,15 @@ def _short_number(value: Any) -> str:
     return str(value)
 
 
+def column_use(name: str, target: str, features: Sequence[str]) -> str:
+    """Return "target", "feature" or "" for a raw column; names match case-insensitively, as in the data layer."""
+    if name.lower() == target.lower():
+        return "target"
+    if name.lower() in {feature.lower() for feature in features}:
+        return "feature"
+    return ""
+
+
 def class_balance(summary: SummaryLike) -> str:
     """Return the positive share as "survived=1: 38.2%", or why the target is not binary."""
     if not summary.is_binary:
@@ -106,6 +119,26 @@ class DataPanel(Widget):
 
     `show_error` replaces all of it with an "ERROR:" line when the data cannot be loaded.
     """
+
+    BINDINGS = [
+        Binding("space", "toggle_feature", "Feature on/off", id="data.toggle_feature"),
+        Binding("T", "choose_target", "Make target", id="data.choose_target"),
+        Binding("u", "app.undo", "Undo", id="data.undo"),
+    ]
+
+    class FeatureToggled(Message):
+        """The user asked to add the raw column `column` to the features, or to remove it."""
+
+        def __init__(self, column: str) -> None:
+            super().__init__()
+            self.column = column
+
+    class TargetChosen(Message):
+        """The user asked to make the raw column `column` the target."""
+
+        def __init__(self, column: str) -> None:
+            super().__init__()
+            self.column = column
 
     DEFAULT_CSS = """
     DataPanel {
@@ -142,6 +175,7 @@ class DataPanel(Widget):
         super().__init__(id=id, classes=classes)
         self.summary: SummaryLike | None = None
         self.validation_split = 0.0
+        self.features: tuple[str, ...] = ()
         self.error: str | None = None
         self._ready = False
 
@@ -159,7 +193,7 @@ class DataPanel(Widget):
         if self.error is not None:
             self.show_error(self.error)
         elif self.summary is not None:
-            self.show(self.summary, self.validation_split)
+            self.show(self.summary, self.validation_split, self.features)
 
     @property
     def selected_column(self) -> str | None:
@@ -171,10 +205,28 @@ class DataPanel(Widget):
             return None
         return self.summary.columns[row].name
 
-    def show(self, summary: SummaryLike, validation_split: float) -> None:
-        """Show `summary`, splitting its rows as `fit(validation_split=...)` will."""
+    def action_toggle_feature(self) -> None:
+        """Ask the app to add the highlighted column to the features, or remove it."""
+        column = self.selected_column
+        if column is not None:
+            self.post_message(self.FeatureToggled(column))
+
+    def action_choose_target(self) -> None:
+        """Ask the app to make the highlighted column the target."""
+        column = self.selected_column
+        if column is not None:
+            self.post_message(self.TargetChosen(column))
+
+    def show(self, summary: SummaryLike, validation_split: float, features: Sequence[str] = ()) -> None:
+        """Show `summary`, splitting its rows as `fit(validation_split=...)` will.
+
+        `features` are the raw columns the experiment selects, marked "(feature)" in the
+        column table as the target is marked "(target)". The highlighted column stays highlighted when the columns are the same.
+        """
+        previous = [column.name for column in self.summary.columns] if self.summary is not None else []
         self.summary = summary
         self.validation_split = validation_split
+        self.features = tuple(features)
         self.error = None
         if not self._ready:
             return
@@ -191,17 +243,20 @@ class DataPanel(Widget):
         head.add_rows([format_cell(value) for value in row] for row in summary.head[:HEAD_ROWS])
 
         columns = self.query_one("#data-columns", DataTable)
+        cursor = columns.cursor_row if previous == [column.name for column in summary.columns] else 0
         columns.clear(columns=True)
         columns.add_columns("column", "type", "missing", "range", "distinct")
         for column in summary.columns:
-            role = " (target)" if column.name == summary.target else ""
+            use = column_use(column.name, summary.target, self.features)
             columns.add_row(
-                f"{column.name}{role}",
+                f"{column.name} ({use})" if use else column.name,
                 column.kind,
                 f"{column.missing_share:.1%}",
                 format_range(column.min, column.max),
                 f"{column.distinct:,}",
             )
+        if summary.columns:
+            columns.move_cursor(row=min(cursor, len(summary.columns) - 1))
 
     def show_error(self, message: str) -> None:
         """Replace the data view with `message`, prefixed "ERROR:" so it reads without colour."""

@@ -32,7 +32,12 @@ from tui_lab.ui.values import format_class_weight, format_value, parse_class_wei
 
 EARLY_STOPPING = "EarlyStopping"
 
-_CHOICES = {"optimizer": tuple(keras_names.OPTIMIZERS), "loss": tuple(keras_names.LOSSES)}
+_CHOICES = {
+    "optimizer": tuple(keras_names.OPTIMIZERS),
+    "loss": tuple(keras_names.LOSSES),
+    "impute": ("median", "none"),
+    "scale": ("standard", "none"),
+}
 """The class names each Select offers."""
 
 
@@ -78,6 +83,11 @@ class OptionsForm(VerticalScroll):
         yield _row("target", Input(compact=True, id="target"))
         yield _row("features", Input(compact=True, id="features"))
         yield _row("shuffle", Checkbox(compact=True, id="shuffle"))
+        yield _row("seed", Input(compact=True, id="seed"))
+        yield _row("impute", Select([(name, name) for name in _CHOICES["impute"]], allow_blank=False,
+                                    compact=True, id="impute"))
+        yield _row("scale", Select([(name, name) for name in _CHOICES["scale"]], allow_blank=False,
+                                   compact=True, id="scale"))
         yield Static("", id="option-problems")
 
     def load(self, experiment: Experiment) -> None:
@@ -104,6 +114,9 @@ class OptionsForm(VerticalScroll):
             self._input("target").value = data.target
             self._input("features").value = ", ".join(data.features)
             self._checkbox("shuffle").value = data.shuffle
+            self._input("seed").value = str(data.seed)
+            self._set_select("impute", data.impute)
+            self._set_select("scale", data.scale)
         for checkbox in self.query(Checkbox):
             _label_state(checkbox)
         self.show_problems([])
@@ -119,6 +132,9 @@ class OptionsForm(VerticalScroll):
         tables["data"]["target"] = self._input("target").value.strip()
         tables["data"]["features"] = parse_names(self._input("features").value)
         tables["data"]["shuffle"] = self._checkbox("shuffle").value
+        tables["data"]["seed"] = parse_value(self._input("seed").value)
+        tables["data"]["impute"] = self._select("impute")
+        tables["data"]["scale"] = self._select("scale")
 
         try:
             built = from_dict(tables)
