@@ -273,6 +273,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             for message in messages.messages_for(drained):
                 self.post_message(message)
 
+    @messages.while_screens_exist
     def on_engine_loaded(self, message: messages.EngineLoaded) -> None:
         """Mark the engine ready, and train when the user asked before it was."""
         self.engine_state = "ready"
@@ -287,6 +288,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             self.action_train()
         self.load_pending_model()
 
+    @messages.while_screens_exist
     def on_engine_load_failed(self, message: messages.EngineLoadFailed) -> None:
         """Show that training cannot run and why, or restart an engine that stopped after loading.
 
@@ -322,6 +324,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             self.engine_state = "unavailable"
             self.set_status(f"the training engine could not restart: {error}; restart tui-lab to train")
 
+    @messages.while_screens_exist
     def on_engine_lost(self, message: messages.EngineLost) -> None:
         """Show that reading engine events failed, so training is unavailable."""
         self.engine_state = "unavailable"
@@ -367,6 +370,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.engine.stop()
         self.set_status("stopping after the current batch…")
 
+    @messages.while_screens_exist
     def on_training_began(self, message: messages.TrainingBegan) -> None:
         """Show the sizes of the run and turn Keras warnings into findings."""
         started = message.started
@@ -377,10 +381,12 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.set_status(f"training: {started.train_rows} train rows, {started.validation_rows} "
                         f"validation rows, {started.total_params:,} parameters")
 
+    @messages.while_screens_exist
     def on_batch_advanced(self, message: messages.BatchAdvanced) -> None:
         """Move the batch progress bar."""
         self.main_screen.query_one("#progress").update_batch(message.progress)
 
+    @messages.while_screens_exist
     def on_epoch_completed(self, message: messages.EpochCompleted) -> None:
         """Draw the epoch in the charts and predictions, and run the training rules again."""
         report = message.report
@@ -397,6 +403,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             self.training_experiment or self.experiment, self.reports, self.dataset)
         self.show_findings()
 
+    @messages.while_screens_exist
     def on_training_ended(self, message: messages.TrainingEnded) -> None:
         """Record the trained experiment and show how the training ended."""
         finished = message.finished
@@ -412,6 +419,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.set_status(text)
         self.main_screen.query_one("#progress").set_status(text)
 
+    @messages.while_screens_exist
     def on_training_failed(self, message: messages.TrainingFailed) -> None:
         """Show why the training failed; the traceback goes to the Textual log."""
         failed = message.failed
@@ -444,6 +452,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
 
         self.push_screen(PathPrompt("Save the trained model as", f"{experiment.name}.keras", ".keras"), chosen)
 
+    @messages.while_screens_exist
     def on_model_saved(self, message: messages.ModelSaved) -> None:
         """Show where the model and its experiment were written."""
         saved = message.saved
@@ -452,6 +461,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.set_status(f"saved {saved.path}{beside}")
         self.notify(f"Saved {saved.path}{beside}", title="Model saved")
 
+    @messages.while_screens_exist
     def on_model_save_failed(self, message: messages.ModelSaveFailed) -> None:
         """Show why the model could not be saved."""
         self.set_status(f"saving failed: {message.failed.message}")
@@ -740,6 +750,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         else:
             self.post_message(messages.DataLoadFailed(spec, error))
 
+    @messages.while_screens_exist
     def on_data_loaded(self, message: messages.DataLoaded) -> None:
         """Show the data summary, unless the data options changed since the load began."""
         if message.spec != self.experiment.data:
@@ -750,6 +761,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.show_layers()
         self.schedule_static_findings()
 
+    @messages.while_screens_exist
     def on_data_load_failed(self, message: messages.DataLoadFailed) -> None:
         """Show why the data could not be loaded."""
         if message.spec != self.experiment.data:

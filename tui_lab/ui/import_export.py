@@ -14,7 +14,6 @@ from typing import Any
 
 from textual import work
 
-from tui_lab import data
 from tui_lab.codeio.python_export import export_python
 from tui_lab.codeio.python_import import CodeImportError, ImportResult, import_file
 from tui_lab.experiment import DataSpec, Experiment, ExperimentError, from_dict, write_atomic
@@ -94,6 +93,9 @@ class ImportExportActions:
     @work(thread=True, exclusive=True, group="csv", exit_on_error=False)
     def guess_csv(self: Any, path: str) -> None:
         """Read the CSV in a thread and post the data options guessed for it, or the error."""
+        # pandas is imported here, in the worker, so that it stays off the start-up path.
+        from tui_lab import data
+
         spec = self.experiment.data
         # Sorting, rare-positive and missing-indicator options name columns of the old
         # data, so only the preparation options carry over to the new file.
@@ -105,6 +107,7 @@ class ImportExportActions:
             return
         self.post_message(messages.CsvGuessed(guessed))
 
+    @messages.while_screens_exist
     def on_csv_guessed(self: Any, message: messages.CsvGuessed) -> None:
         """Use the CSV with the guessed target and features (undoable)."""
         spec = message.spec
@@ -112,6 +115,7 @@ class ImportExportActions:
         self.set_status(f"opened {spec.source}: target {spec.target}, {len(spec.features)} features "
                         f"({', '.join(spec.features)}); u undoes it")
 
+    @messages.while_screens_exist
     def on_csv_guess_failed(self: Any, message: messages.CsvGuessFailed) -> None:
         """Show why the CSV cannot be used; the experiment stays as it was."""
         self.set_status(f"could not open {message.path}")
@@ -140,6 +144,7 @@ class ImportExportActions:
         if path is not None:
             self.load_model_file(path)
 
+    @messages.while_screens_exist
     def on_model_opened(self: Any, message: messages.ModelOpened) -> None:
         """Take the loaded model's layers and compile options; the engine keeps its weights."""
         loaded = message.loaded
@@ -163,6 +168,7 @@ class ImportExportActions:
         self.set_status(f"opened {loaded.path}{beside}: {len(experiment.layers)} layers; "
                         "v evaluates it as it is, t trains it anew, u undoes it")
 
+    @messages.while_screens_exist
     def on_model_open_failed(self: Any, message: messages.ModelOpenFailed) -> None:
         """Show why the model file cannot be loaded; nothing else changes."""
         self.set_status(f"could not open {message.failed.path}")
@@ -195,6 +201,7 @@ class ImportExportActions:
         self.set_status(f"evaluated the model without training{': ' + logs if logs else ''}")
         self.action_show_pane("train")
 
+    @messages.while_screens_exist
     def on_model_evaluation_failed(self: Any, message: messages.ModelEvaluationFailed) -> None:
         """Show why the model could not be evaluated."""
         self.evaluating = False

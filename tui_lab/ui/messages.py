@@ -6,12 +6,30 @@ Workers never touch widgets: they turn what they receive into these messages and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from textual.message import Message
 
 from tui_lab import engine_events, reports
 from tui_lab.experiment import DataSpec
+
+
+def while_screens_exist(handler: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    """Wrap a handler of a worker's message so that it does nothing once the app has no screens.
+
+    A worker may post a message just before the app exits; Textual still delivers it
+    after the screens are removed, when there is no widget left to update.
+    """
+
+    @functools.wraps(handler)
+    def guarded(app: Any, message: Any) -> None:
+        if not app.screen_stack:
+            return
+        handler(app, message)
+
+    return guarded
 
 
 class EngineLoaded(Message):
