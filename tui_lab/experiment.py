@@ -364,15 +364,47 @@ def loads(text: str, source: str | None = None) -> Experiment:
                               source) from None
     except RecursionError:
         # Python 3.11's tomllib recurses once per level and fails near 500 nested arrays.
-        raise ExperimentError([Problem("TOML", _cut(text.strip().splitlines()[0]),
-                                       "arrays and inline tables nested at most a few hundred"
-                                       " levels deep")], source) from None
+        raise _too_deep(text, source) from None
     except ValueError:
         # tomllib converts integers with int(), which rejects more than 4,300 digits.
         line = next((line for line in text.splitlines() if re.search(r"\d{4300}", line)), "")
         raise ExperimentError([Problem("TOML", _cut(line.strip()), "numbers of at most 4,300"
                                        " digits")], source) from None
+
+    # Whether tomllib reaches its recursion limit depends on the interpreter's limit,
+    # which other libraries may raise, so the depth of what it returned is checked too.
+    if _nesting_depth(tables) > MAX_TOML_DEPTH:
+        raise _too_deep(text, source)
     return from_dict(tables, source)
+
+
+MAX_TOML_DEPTH = 64
+"""Deepest nesting of tables and arrays an experiment file may have; a real one has 4."""
+
+
+def _too_deep(text: str, source: str | None) -> ExperimentError:
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    return ExperimentError([Problem("TOML", _cut(first_line),
+                                    f"arrays and inline tables nested at most {MAX_TOML_DEPTH}"
+                                    " levels deep")], source)
+
+
+def _nesting_depth(value: Any) -> int:
+    """Return how deeply tables and arrays nest in `value`, without recursion."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth <= MAX_TOML_DEPTH:
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _first_line(text: str, error: tomllib.TOMLDecodeError) -> str:

@@ -104,6 +104,7 @@ def import_source(text: str, filename: str = "<pasted>", limits: Limits | None =
     """
     limits = limits or Limits()
     tree = _parse(text.removeprefix("\ufeff"), filename, limits)
+    _check_nesting(tree, filename)
 
     reader = KerasReader(limits)
     try:
@@ -141,6 +142,28 @@ def _skipped_summary(entries: list[tuple[int, str]]) -> str:
     listed = "; ".join(f"line {line}: {reason}" for line, reason in sorted(entries)[:SHOWN_SKIPS])
     more = f" and {len(entries) - SHOWN_SKIPS:,} more" if len(entries) > SHOWN_SKIPS else ""
     return f". Statements skipped, one of which may build the model: {listed}{more}"
+
+
+MAX_SYNTAX_DEPTH = 200
+"""Deepest syntax tree the importer follows; model code rarely nests 30 levels.
+
+Whether `ast.parse` itself fails on deep nesting depends on the interpreter's
+recursion limit, which other libraries may raise, so the importer checks the depth
+of the parsed tree itself.
+"""
+
+
+def _check_nesting(tree: ast.AST, filename: str) -> None:
+    """Raise `CodeImportError` when the syntax tree nests deeper than `MAX_SYNTAX_DEPTH`."""
+    pending = [(tree, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_SYNTAX_DEPTH:
+            line = getattr(node, "lineno", None)
+            where = f"{filename}:{line}" if line else filename
+            raise CodeImportError(f"{where}: the code is nested more than {MAX_SYNTAX_DEPTH} levels"
+                                  " deep; paste only the code that builds the model")
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def _parse(text: str, filename: str, limits: Limits) -> ast.Module:
