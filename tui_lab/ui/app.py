@@ -150,9 +150,17 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         if self.restored:
             loading = f"restored the experiment you were editing; {loading}"
         self.set_status(loading, loading=True)
-        self.load_data()
         self.schedule_static_findings()
-        self.call_after_refresh(self.start_engine)
+        self.call_after_refresh(self.start_background_work)
+
+    def start_background_work(self) -> None:
+        """Start the engine and load the data, once the first frame is drawn.
+
+        The data worker imports pandas and holds the GIL while it does, so starting it
+        before the first frame would delay that frame.
+        """
+        self.start_engine()
+        self.load_data()
 
     def on_resize(self, event: events.Resize) -> None:
         """Switch between tabs and side-by-side columns when the width crosses `WIDE_COLUMNS`."""
