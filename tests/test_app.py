@@ -340,3 +340,180 @@ async def test_fake_engine_stop_ends_replay():
     finished = [e for e in events if type(e).__name__ == "TrainingFinished"]
     assert finished[0].status == "stopped"
     assert finished[0].run_id == "run-1"
+
+
+def status_text(app: LabApp) -> str:
+    """Return the text of the status line."""
+    return str(app.query_one("#status", Static).content)
+
+
+async def set_option(pilot, app: LabApp, field: str, text: str) -> None:
+    """Type `text` into the Options form's input `field`, as an edit by the user."""
+    control = app.query_one(f"#{field}")
+    control.focus()
+    control.value = text
+    await pilot.pause()
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("validation_split", "1.5",
+         "Training not started: fit.validation_split = 1.5 is invalid, expected a number in (0, 1)"),
+        ("epochs", "", "Training not started: fit.epochs is empty, expected a whole number >= 1"),
+    ],
+)
+async def test_invalid_option_blocks_training(field, typed, message):
+    engine = FakeEngine(recorded_run("baseline_run.json"))
+    experiment = presets.preset("baseline")
+    app = LabApp(experiment, engine)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.engine_state == "ready")
+        await pilot.press("2")
+        await set_option(pilot, app, field, typed)
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        after_key = status_text(app)
+
+        await app.run_action("train")
+        await pilot.pause(0.2)
+        after_palette = status_text(app)
+        notes = [str(note.message) for note in app._notifications]
+        kept = app.query_one(f"#{field}").value
+
+    assert not engine.trained
+    assert not app.training
+    assert after_key.startswith(message)
+    assert after_key.endswith("Fix it in 2 Options.")
+    assert after_palette == after_key
+    assert after_key in notes
+    assert kept == typed
+    assert app.experiment == experiment
+
+
+async def test_invalid_option_blocks_fix_and_retrain():
+    from tui_lab.diagnosis.finding import Finding, Severity
+    from tui_lab.ui.widgets.findings import FindingsList
+
+    engine = FakeEngine(recorded_run("baseline_run.json"))
+    experiment = presets.preset("baseline")
+    app = LabApp(experiment, engine)
+    fixable = Finding(id="softmax-single-unit", severity=Severity.ERROR, title="Softmax over one unit",
+                      evidence="units=1", fix="Use sigmoid on the output.")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.engine_state == "ready")
+        await pilot.press("2")
+        await set_option(pilot, app, "validation_split", "1.5")
+        app.post_message(FindingsList.FixRequested(fixable, retrain=True))
+        await pilot.pause(0.2)
+        modal_open = app.screen is not app.main_screen
+        status = status_text(app)
+
+    assert not modal_open
+    assert status.startswith("Fix not applied and training not started: fit.validation_split = 1.5")
+    assert not engine.trained
+    assert app.experiment == experiment
+
+
+async def test_valid_edit_clears_option_error():
+    app = LabApp(presets.preset("baseline"), FakeEngine([]))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await set_option(pilot, app, "learning_rate", "")
+        emptied = status_text(app)
+        await set_option(pilot, app, "epochs", "ten")
+        await set_option(pilot, app, "learning_rate", "0.001")
+        one_left = status_text(app)
+        await set_option(pilot, app, "epochs", "7")
+        all_valid = status_text(app)
+        problems = str(app.query_one("#option-problems", Static).content)
+
+    assert emptied.startswith("compile.optimizer.learning_rate is empty")
+    assert one_left.startswith("fit.epochs = 'ten' is invalid")
+    assert "learning_rate" not in one_left
+    assert "invalid" not in all_valid
+    assert "empty" not in all_valid
+    assert problems == ""
+    assert app.experiment.fit.epochs == 7
+
+
+async def test_progress_names_each_run():
+    engine = FakeEngine(recorded_run("baseline_run.json"), delay=0.15)
+    app = LabApp(presets.preset("baseline"), engine)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.engine_state == "ready")
+        progress = app.query_one("#progress")
+        epochs = app.experiment.fit.epochs
+
+        # The action runs directly, so the state line is read before any engine event arrives.
+        app.action_train()
+        first_run = app.run_id
+        first_status = progress.status
+        await wait_for(pilot, lambda: not app.training)
+        ended = progress.status
+        frozen = progress.elapsed
+        await pilot.pause(0.3)
+        still = progress.elapsed
+
+        app.action_train()
+        second_run = app.run_id
+        second_status = progress.status
+        restarted = progress.elapsed
+        await wait_for(pilot, lambda: not app.training)
+
+    assert first_status == f"training run {first_run}: epoch 1/{epochs}"
+    assert ended.startswith(f"training run {first_run} ")
+    assert still == frozen
+    assert second_run != first_run
+    assert second_status == f"training run {second_run}: epoch 1/{epochs}"
+    assert restarted < 0.5
+
+
+async def test_layer_stack_home_end():
+    app = LabApp(presets.preset("baseline"), FakeEngine([]))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "end")
+        last = app.query_one(LayerStack).cursor_row
+        await pilot.press("home")
+        first = app.query_one(LayerStack).cursor_row
+
+    assert last == len(app.experiment.layers) - 1
+    assert first == 0
+
+
+async def test_fix_without_one_key_fix_notifies():
+    from tui_lab.diagnosis.finding import Finding, Severity
+    from tui_lab.ui.widgets.findings import FindingsList
+
+    app = LabApp(presets.preset("baseline"), FakeEngine([]))
+    finding = Finding(id="labels-not-binary", severity=Severity.ERROR, title="The target is not binary",
+                      evidence="3 classes", fix="Use a target column with two classes.")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(FindingsList.FixRequested(finding))
+        await pilot.pause(0.2)
+        modal_open = app.screen is not app.main_screen
+        notes = [str(note.message) for note in app._notifications]
+
+    assert not modal_open
+    assert notes[-1] == "labels-not-binary has no one-key fix. Use a target column with two classes."
+
+
+async def test_help_shows_no_action_names():
+    app = LabApp(presets.preset("baseline"), FakeEngine([]))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = [tuple(str(cell) for cell in table.get_row_at(row)) for row in range(table.row_count)]
+
+    descriptions = {description for _, description in rows}
+    assert "help_quit" not in descriptions
+    assert ("ctrl+c", "Show the key that quits (ctrl+c does not quit)") in rows
+    assert all("_" not in description for description in descriptions)

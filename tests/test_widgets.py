@@ -15,7 +15,7 @@ from textual.widgets import DataTable, OptionList
 
 from tui_lab.diagnosis.finding import Finding, Severity
 from tui_lab.reports import BatchProgress, EpochReport, PredictionStats
-from tui_lab.ui.widgets.charts import MetricChart, TrainingCharts, majority_rate
+from tui_lab.ui.widgets.charts import MetricChart, TrainingCharts, epoch_ticks, majority_rate
 from tui_lab.ui.widgets.data_panel import DataPanel, format_cell, split_rows
 from tui_lab.ui.widgets.findings import FindingsList, format_epochs, sort_findings
 from tui_lab.ui.widgets.predictions import PredictionPanel, bar_heights, render_histogram
@@ -130,7 +130,7 @@ def finding(id: str, severity: Severity, title: str, fix: str = "Change it.",
 
 FINDINGS = [
     finding("high-learning-rate", Severity.WARNING, "Learning rate 0.1 is high for Adam", epochs=(1, 2, 3)),
-    finding("single-unit-softmax", Severity.ERROR, "Softmax over one unit always returns 1.0"),
+    finding("softmax-single-unit", Severity.ERROR, "Softmax over one unit always returns 1.0"),
     finding("sorted-rows", Severity.INFO, "Rows are sorted by pclass"),
 ]
 
@@ -169,6 +169,40 @@ async def test_charts_loss_chart_shows_last_values():
         assert f"loss {report(5).logs['loss']:.3f}" in text
         assert f"val_loss {report(5).logs['val_loss']:.3f}" in text
         assert "epoch" in text
+
+
+async def test_charts_whole_epoch_ticks():
+    charts = TrainingCharts()
+    app = WidgetApp(charts)
+    async with app.run_test(size=SMALL) as pilot:
+        charts.reset([])
+        for epoch in range(1, 4):
+            charts.add_report(report(epoch))
+        charts.redraw()
+        await pilot.pause()
+
+        lines = [line.strip() for line in screen_text(app).splitlines() if line.strip()]
+        assert lines[-1] == "epoch"
+        assert lines[-2].split() == ["1", "2", "3"]
+        assert "1.50" not in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (1, 1, [1]),
+        (1, 6, [1, 2, 3, 4, 5, 6]),
+        (1, 20, [1, 5, 10, 15, 20]),
+        (1, 100, [1, 20, 40, 60, 80, 100]),
+        (0, 5, [0, 1, 2, 3, 4, 5]),
+        (1, 250, [1, 50, 100, 150, 200, 250]),
+    ],
+)
+def test_epoch_ticks_whole_and_few(first, last, expected):
+    ticks = epoch_ticks(first, last)
+
+    assert ticks == expected
+    assert len(ticks) <= 6
 
 
 async def test_charts_majority_line_on_accuracy():
@@ -371,7 +405,7 @@ def test_histogram_rows_and_axis():
 
 def test_sort_findings_by_severity():
     ordered = [item.id for item in sort_findings(FINDINGS)]
-    assert ordered == ["single-unit-softmax", "high-learning-rate", "sorted-rows"]
+    assert ordered == ["softmax-single-unit", "high-learning-rate", "sorted-rows"]
 
 
 def test_format_epochs_ranges():
@@ -420,7 +454,7 @@ async def test_findings_fix_key_posts():
         await pilot.press("F")
         await pilot.pause()
 
-        assert [request.finding.id for request in app.fix_requests] == ["single-unit-softmax"] * 2
+        assert [request.finding.id for request in app.fix_requests] == ["softmax-single-unit"] * 2
         assert [request.retrain for request in app.fix_requests] == [False, True]
 
 
@@ -435,6 +469,28 @@ async def test_findings_without_fix_posts_nothing():
 
         assert app.fix_requests == []
         assert "Fix: none available" in screen_text(app)
+
+
+async def test_findings_without_one_key_fix():
+    findings = FindingsList()
+    app = WidgetApp(findings)
+    fix = "Use a target column with exactly two classes."
+    async with app.run_test(size=SMALL) as pilot:
+        findings.set_findings([finding("labels-not-binary", Severity.ERROR, "The target is not binary", fix=fix)])
+        findings.query_one(OptionList).focus()
+        await pilot.pause()
+        # The detail line wraps at 80 columns, so the words are compared without line breaks.
+        text = " ".join(screen_text(app).split())
+
+        await pilot.press("f")
+        await pilot.press("F")
+        await pilot.pause()
+        notes = [str(note.message) for note in app._notifications]
+
+    assert "(no one-key fix: change it by hand)" in text
+    assert "f: apply" not in text
+    assert app.fix_requests == []
+    assert notes == [f"labels-not-binary has no one-key fix. {fix}"] * 2
 
 
 async def test_findings_selection_kept_by_id():
@@ -594,6 +650,32 @@ async def test_progress_status_and_stop():
         assert "loading TensorFlow" in screen_text(app)
 
 
+async def test_progress_names_run_and_restarts_clock():
+    progress = TrainingProgress()
+    app = WidgetApp(progress)
+    async with app.run_test(size=SMALL) as pilot:
+        progress.start(epochs=3, batches=0, run_name="training run 1")
+        assert progress.status == "training run 1: epoch 1/3"
+        progress.update_batch(BatchProgress(epoch=2, epochs=3, batch=1, batches=4))
+        assert progress.status == "training run 1: epoch 2/3"
+
+        progress.stop("training run 1 finished after 2 epochs")
+        frozen = progress.elapsed
+        progress.update_batch(BatchProgress(epoch=3, epochs=3, batch=1, batches=4))
+        await pilot.pause(0.2)
+        assert progress.elapsed == frozen
+        assert progress.status == "training run 1 finished after 2 epochs"
+
+        await pilot.pause(0.3)
+        progress.start(epochs=5, batches=0, run_name="training run 2")
+        await pilot.pause()
+
+        assert progress.elapsed < frozen + 0.3
+        assert progress.status == "training run 2: epoch 1/5"
+        assert "training run 2: epoch 1/5" in screen_text(app)
+        assert "0:00" in screen_text(app)
+
+
 async def test_progress_updates_before_mount():
     progress = TrainingProgress()
     progress.update_batch(BatchProgress(epoch=2, epochs=5, batch=7, batches=9))
@@ -679,7 +761,7 @@ async def test_widgets_fed_before_mount():
         assert "STUCK: all 131 validation predictions are 0.000" in text
         assert "error: Softmax over one unit always returns 1.0" in text
         assert "train 1,178, validation 131" in text
-        assert app.query_one(FindingsList).selected.id == "single-unit-softmax"
+        assert app.query_one(FindingsList).selected.id == "softmax-single-unit"
 
 
 async def test_charts_tabs_before_mount():

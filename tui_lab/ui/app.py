@@ -44,12 +44,13 @@ from tui_lab.ui.screens.path_prompt import PathPrompt
 from tui_lab.ui.screens.runs import CompareRuns, OpenRun, RunsScreen
 from tui_lab.ui.widgets.charts import MAX_OVERLAYS, TrainingCharts
 from tui_lab.ui.widgets.data_panel import DataPanel
-from tui_lab.ui.widgets.findings import FindingsList
+from tui_lab.ui.widgets.findings import FindingsList, has_one_key_fix, no_fix_message
 from tui_lab.ui.widgets.layer_stack import LayerStack
 from tui_lab.ui.widgets.predictions import PredictionPanel
 from tui_lab.ui.widgets.progress import TrainingProgress
 from tui_lab.ui.widgets.options import OptionsForm
 from tui_lab.ui.recording import RunRecorder, last_histogram, overlay_label
+from tui_lab.ui.values import describe_problem
 
 WIDE_COLUMNS = 120
 """Terminal width from which the editor and the training view sit side by side."""
@@ -90,6 +91,8 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.training = False
         self.train_queued = False
         self.run_id: str | None = None
+        self.option_problem_shown = False
+        """Whether the status line shows an invalid option, which a valid edit then clears."""
         self.training_experiment: Experiment | None = None
         self.trained_experiment: Experiment | None = None
         self.reports: list[Any] = []
@@ -203,6 +206,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         """Show `text` in the status line, with a spinner when `loading`."""
         self.main_screen.query_one("#status", Static).update(text)
         self.main_screen.query_one("#loading").display = loading
+        self.option_problem_shown = False
 
     # --- commands ---------------------------------------------------------------------
 
@@ -309,6 +313,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             self.training = False
             self.recorder.finish("failed", findings=self.current_findings(),
                                  error=message.unavailable.message)
+            self.stop_progress(f"training {run_name(self.run_id)} failed: the training engine stopped")
         if was_ready and not self.closing:
             self.restart_engine(message.unavailable.message)
             return
@@ -336,7 +341,9 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
     def on_engine_lost(self, message: messages.EngineLost) -> None:
         """Show that reading engine events failed, so training is unavailable."""
         self.engine_state = "unavailable"
-        self.training = False
+        if self.training:
+            self.training = False
+            self.stop_progress(f"training {run_name(self.run_id)} failed: the training engine stopped")
         self.set_status(f"the training engine stopped ({message.error}); restart tui-lab to train")
 
     # --- training ---------------------------------------------------------------------
@@ -345,6 +352,8 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         """Train the current experiment, or show why it cannot start yet."""
         if self.training:
             self.notify("A training is already running; press s to stop it first.")
+            return
+        if self.reject_invalid_options("Training not started"):
             return
         if self.engine_state == "loading":
             self.train_queued = True
@@ -366,6 +375,8 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.main_screen.query_one("#charts").reset(metric_log_names(self.experiment))
         self.main_screen.query_one("#predictions").clear()
         self.set_status(f"training {self.experiment.name} for {self.experiment.fit.epochs} epochs…")
+        self.main_screen.query_one("#progress", TrainingProgress).start(
+            self.experiment.fit.epochs, 0, run_name=f"training {run_name(self.run_id)}")
         self.engine.train(self.experiment, self.run_id)
         if PANES[self.active_pane] == "left" and self.size.width < WIDE_COLUMNS:
             self.action_show_pane("train")
@@ -391,7 +402,9 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
 
     @messages.while_screens_exist
     def on_batch_advanced(self, message: messages.BatchAdvanced) -> None:
-        """Move the batch progress bar."""
+        """Move the batch progress bar of the run in progress."""
+        if not self.training:
+            return
         self.main_screen.query_one("#progress").update_batch(message.progress)
 
     @messages.while_screens_exist
@@ -423,9 +436,9 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         endings = {"finished": "finished", "stopped": "stopped by you",
                    "early_stopped": "stopped early by EarlyStopping", "nan": "stopped: the loss became NaN"}
         ending = endings.get(finished.status, finished.status)
-        text = f"training {ending} after {finished.epochs_run} epochs; ctrl+s saves the model"
-        self.set_status(text)
-        self.main_screen.query_one("#progress").set_status(text)
+        text = f"training {run_name(finished.run_id)} {ending} after {finished.epochs_run} epochs"
+        self.set_status(f"{text}; ctrl+s saves the model")
+        self.main_screen.query_one("#progress", TrainingProgress).stop(text)
 
     @messages.while_screens_exist
     def on_training_failed(self, message: messages.TrainingFailed) -> None:
@@ -438,9 +451,32 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             return
         self.training = False
         self.recorder.finish("failed", error=failed.message)
+        self.stop_progress(f"training {run_name(failed.run_id)} failed")
         self.log.error(failed.details)
         self.set_status(f"training failed: {failed.message}")
         self.notify(failed.message, title="Training failed", severity="error")
+
+    def stop_progress(self, text: str) -> None:
+        """Stop the progress clock and show how the run ended under the bars."""
+        self.main_screen.query_one("#progress", TrainingProgress).stop(text)
+
+    def reject_invalid_options(self, headline: str) -> bool:
+        """Show `headline` and the first invalid option and return True, or return False when all are valid.
+
+        Training or applying a fix with an invalid option in the form would use the
+        last valid value without saying so (or reload the form over the user's text).
+        """
+        form = self.main_screen.query_one(OptionsForm)
+        _, problems = form.build(self.experiment)
+        if not problems:
+            return False
+        form.show_problems(problems)
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        text = f"{headline}: {describe_problem(problems[0])}{more}. Fix it in 2 Options."
+        self.set_status(text)
+        self.option_problem_shown = True
+        self.notify(text, severity="warning", markup=False)
+        return True
 
     # --- saving and opening -------------------------------------------------------------
 
@@ -664,8 +700,12 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         experiment, problems = form.build(self.experiment)
         form.show_problems(problems)
         if experiment is None:
-            self.set_status(f"invalid {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+            self.set_status(f"{describe_problem(problems[0])}{more}")
+            self.option_problem_shown = True
             return
+        if self.option_problem_shown:
+            self.set_status("all options are valid again")
         self.set_experiment(experiment)
 
     def action_undo(self) -> None:
@@ -736,6 +776,14 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.set_experiment(replace(self.experiment, layers=tuple(layers)), cursor=index)
         self.set_status(f"deleted layer {index + 1} ({removed.type}); u undoes it")
 
+    def action_select_layer(self, which: str) -> None:
+        """Move the layer stack's cursor to the `"first"` or the `"last"` layer."""
+        self.action_show_pane("model")
+        count = len(self.experiment.layers)
+        if count:
+            row = 0 if which == "first" else count - 1
+            self.main_screen.query_one(LayerStack).move_cursor(row=row)
+
     def action_move_layer(self, offset: int) -> None:
         """Move the selected layer up (`offset` -1) or down (1)."""
         index = self.cursor_index()
@@ -805,6 +853,12 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
     def fix_requested(self, message: Any) -> None:
         """Show the change a fix makes and apply it when the user confirms."""
         message.stop()
+        if not has_one_key_fix(message.finding):
+            self.notify(no_fix_message(message.finding), markup=False)
+            return
+        headline = "Fix not applied and training not started" if message.retrain else "Fix not applied"
+        if self.reject_invalid_options(headline):
+            return
         before = self.experiment
         after, change, problem = domain.fix(message.finding, before)
         if after is None:
@@ -821,6 +875,13 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
 
         title = f"Apply the fix for “{message.finding.title}”?"
         self.push_screen(ConfirmScreen(title, diff_text(change)), answered)
+
+
+def run_name(run_id: str | None) -> str:
+    """Return how messages name a run: "run 7" for store id 7, or a time-based id such as "run-20250101-120000"."""
+    if run_id is not None and run_id.isdigit():
+        return f"run {run_id}"
+    return str(run_id)
 
 
 def metric_log_names(experiment: Experiment) -> list[str]:

@@ -7,6 +7,8 @@ from typing import Any
 
 import tomli_w
 
+from tui_lab.experiment import Problem
+
 
 def parse_value(text: str) -> Any:
     """Read `text` as a TOML value (`16`, `0.5`, `true`, `{type = "L2"}`), else as a bare string.
@@ -60,3 +62,29 @@ def format_class_weight(weights: Any) -> str:
     if not weights:
         return ""
     return ", ".join(f"{label}={format_value(weight)}" for label, weight in weights.items())
+
+
+SHOWN_VALUE_CHARS = 30
+"""Maximum length of a value in `describe_problem`; a longer value is cut and ends with "…"."""
+
+
+def describe_problem(problem: Problem) -> str:
+    """Return an invalid option as one line that starts with its field and value.
+
+    The status line is one row, so at 80 columns the end of a long message is cut off;
+    the field and the value come first so that they stay visible.
+    """
+    value = problem.value
+    if isinstance(value, str) and not value.strip():
+        return f"{problem.field} is empty, expected {problem.expected}"
+    if isinstance(value, str):
+        shown = repr(value)
+    else:
+        try:
+            shown = format_value(value)
+        except (TypeError, ValueError):
+            # tomli_w rejects None and other values that TOML cannot hold.
+            shown = repr(value)
+    if len(shown) > SHOWN_VALUE_CHARS:
+        shown = f"{shown[:SHOWN_VALUE_CHARS - 1]}…"
+    return f"{problem.field} = {shown} is invalid, expected {problem.expected}"

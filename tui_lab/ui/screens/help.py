@@ -14,14 +14,25 @@ from textual.widgets import DataTable, Static
 HelpSection = tuple[str, list[tuple[str, str]]]
 """A heading and its (keys, description) rows."""
 
+TEXTUAL_ACTION_DESCRIPTIONS = {
+    "help_quit": "Show the key that quits (ctrl+c does not quit)",
+}
+"""Descriptions of actions that Textual binds without one, keyed by action name."""
+
 
 def binding_rows(node: type[DOMNode] | DOMNode) -> list[tuple[str, str]]:
-    """Return the (keys, description) of each binding a widget class or instance has, in order."""
+    """Return the (keys, description) of each binding a widget class or instance has, in order.
+
+    A binding without a description shows the one in `TEXTUAL_ACTION_DESCRIPTIONS`,
+    and is left out when that table has none, so no internal action name is listed.
+    """
     rows: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for key, bindings in node._merge_bindings().key_to_bindings.items():
         for binding in bindings:
-            description = binding.description or binding.action
+            description = binding.description or TEXTUAL_ACTION_DESCRIPTIONS.get(binding.action)
+            if not description:
+                continue
             keys = binding.key_display or key
             if (keys, description) not in seen:
                 seen.add((keys, description))

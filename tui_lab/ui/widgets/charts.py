@@ -55,6 +55,9 @@ plotext centres the title on the plot area, right of the y tick labels, and leav
 a title that does not fit there. A title fits when it is no wider than the chart minus
 the tick labels."""
 
+MAX_EPOCH_TICKS = 6
+"""Maximum number of epoch labels on the x axis, so that labels such as "120" stay apart in a 20-column chart."""
+
 LABEL_MIN_HEIGHT = 12
 """Chart height in rows from which the x axis is labelled "epoch"; shorter charts keep the row for the curves."""
 
@@ -129,7 +132,8 @@ class MetricChart(PlotextPlot):
         self.theme = "clear" if plain or _has_few_colors(self) else "auto"
         legend: list[str] = []
 
-        for index, (name, values) in enumerate(self._overlay_series(overlays)):
+        overlay_series = self._overlay_series(overlays)
+        for index, (name, values) in enumerate(overlay_series):
             marker = OVERLAY_MARKERS[index % len(OVERLAY_MARKERS)]
             color = OVERLAY_COLORS[index % len(OVERLAY_COLORS)]
             self._draw_series(list(enumerate(values, start=1)), marker, None if plain else color)
@@ -149,6 +153,11 @@ class MetricChart(PlotextPlot):
         self._draw_series(validation, VALIDATION_MARKER, None if plain else "orange+")
         legend[:0] = [f"{TRAIN_SYMBOL} {self.metric} {_last_value(train)}",
                       f"{VALIDATION_MARKER} {self.validation_key} {_last_value(validation)}"]
+
+        last_epoch = max([*epochs, *(len(values) for _, values in overlay_series)], default=0)
+        if last_epoch:
+            ticks = epoch_ticks(min([*epochs, 1]), last_epoch)
+            plt.xticks(ticks, [str(tick) for tick in ticks])
 
         # The legend goes in the title: plotext draws its own legend inside the plot
         # area, where it hides the curves of a chart only a few rows high.
@@ -179,6 +188,32 @@ class MetricChart(PlotextPlot):
             if values and any(value is not None for value in values):
                 series.append((name, values))
         return series
+
+
+def epoch_ticks(first: int, last: int, max_ticks: int = MAX_EPOCH_TICKS) -> list[int]:
+    """Return at most `max_ticks` whole epoch numbers from `first` to `last` to label the x axis.
+
+    The labels are the multiples of the smallest round step (1, 2, 5, 10, 20, 25, 50,
+    100, ...) that gives few enough, and `first` too unless a multiple sits within half
+    a step after it.
+    """
+    scale = 1
+    while True:
+        for base in (1, 2, 2.5, 5):
+            step = int(base * scale)
+            if step != base * scale:
+                continue
+            ticks = _round_ticks(first, last, step)
+            if len(ticks) <= max_ticks:
+                return ticks
+        scale *= 10
+
+
+def _round_ticks(first: int, last: int, step: int) -> list[int]:
+    multiples = list(range(math.ceil(first / step) * step, last + 1, step))
+    if multiples and multiples[0] - first < step / 2:
+        return multiples
+    return [first, *multiples]
 
 
 def fit_legend(entries: Sequence[str], width: int) -> str:

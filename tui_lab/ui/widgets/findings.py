@@ -4,6 +4,7 @@ Every row starts with a severity letter (E for error, W for warning, i for info)
 the list reads without colour. The evidence and fix of the highlighted finding show
 in a detail area below the list. `f` requests the fix and `F` requests the fix and
 a new training run. The app applies the fix when it receives `FindingsList.FixRequested`.
+A finding that `tui_lab.diagnosis.fixes` has no fix for says so instead of posting.
 """
 
 from __future__ import annotations
@@ -75,6 +76,26 @@ def describe_fix(fix: Any) -> str:
     return str(fix)
 
 
+def has_one_key_fix(finding: FindingLike) -> bool:
+    """Return whether `tui_lab.diagnosis.fixes` can apply the finding's fix, so `f` and `F` work on it."""
+    # Imported here because the fixes module imports pandas, which would delay the first frame.
+    try:
+        from tui_lab.diagnosis.fixes import fix_for
+    except ModuleNotFoundError as error:
+        if error.name != "tui_lab.diagnosis.fixes":
+            raise
+        return False
+    return fix_for(finding) is not None
+
+
+def no_fix_message(finding: FindingLike) -> str:
+    """Return the notification for `f` or `F` on a finding without a one-key fix: its id and the fix text."""
+    fix = describe_fix(finding.fix)
+    if not fix:
+        return f"{finding.id} has no fix."
+    return f"{finding.id} has no one-key fix. {fix}"
+
+
 def format_epochs(epochs: Sequence[int] | None) -> str:
     """Return epoch numbers as ranges: [1, 2, 3, 7] gives "1-3, 7"."""
     if not epochs:
@@ -114,8 +135,10 @@ def finding_detail(finding: FindingLike) -> Content:
     if epochs:
         parts.append(f"Epochs: {epochs}\n")
     fix = describe_fix(finding.fix)
-    if fix:
+    if fix and has_one_key_fix(finding):
         parts.append(f"Fix: {fix}  (f: apply, F: apply and retrain)")
+    elif fix:
+        parts.append(f"Fix: {fix}  (no one-key fix: change it by hand)")
     else:
         parts.append("Fix: none available")
     return Content.assemble(*parts)
@@ -228,8 +251,8 @@ class FindingsList(Widget):
         if finding is None:
             self.app.bell()
             return
-        if not describe_fix(finding.fix):
-            self.notify(f"{finding.title}: this finding has no automatic fix.", severity="warning")
+        if not has_one_key_fix(finding):
+            self.notify(no_fix_message(finding), markup=False)
             return
         self.post_message(self.FixRequested(finding, retrain=retrain))
 

@@ -110,6 +110,8 @@ class LayerStack(DataTable):
         Binding("K,ctrl+up", "app.move_layer(-1)", "Move up", id="layers.move_up", show=False),
         Binding("J,ctrl+down", "app.move_layer(1)", "Move down", id="layers.move_down", show=False),
         Binding("u", "app.undo", "Undo", id="layers.undo", show=False),
+        Binding("home", "app.select_layer('first')", "First layer", id="layers.first", show=False),
+        Binding("end", "app.select_layer('last')", "Last layer", id="layers.last", show=False),
     ]
 
     def on_mount(self) -> None:

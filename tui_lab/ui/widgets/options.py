@@ -28,7 +28,14 @@ from tui_lab.experiment import (
     optimizer_class,
     spec_args,
 )
-from tui_lab.ui.values import format_class_weight, format_value, parse_class_weight, parse_names, parse_value
+from tui_lab.ui.values import (
+    describe_problem,
+    format_class_weight,
+    format_value,
+    parse_class_weight,
+    parse_names,
+    parse_value,
+)
 
 EARLY_STOPPING = "EarlyStopping"
 
@@ -144,7 +151,7 @@ class OptionsForm(VerticalScroll):
 
     def show_problems(self, problems: list[Problem]) -> None:
         """List the problems under the form, or clear the list."""
-        text = "\n".join(f"invalid {problem}" for problem in problems)
+        text = "\n".join(describe_problem(problem) for problem in problems)
         self.query_one("#option-problems", Static).update(text)
 
     # --- the parts of the experiment the form changes ------------------------------

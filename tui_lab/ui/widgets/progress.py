@@ -60,6 +60,8 @@ class TrainingProgress(Widget):
         self._epoch: tuple[int, int] = (0, 0)
         self._batch: tuple[int, int] = (0, 0)
         self._ready = False
+        self._run_name: str | None = None
+        """The name of the run in progress, such as "training run 7", or None between runs."""
         self.status = "idle"
         """The status text shown now."""
 
@@ -98,19 +100,25 @@ class TrainingProgress(Widget):
         end = self._stopped if self._stopped is not None else time.monotonic()
         return end - self._started
 
-    def start(self, epochs: int, batches: int, status: str = "training") -> None:
-        """Reset the bars for a run of `epochs` epochs of `batches` batches and start the clock."""
+    def start(self, epochs: int, batches: int, run_name: str = "training") -> None:
+        """Reset the bars for a run of `epochs` epochs of `batches` batches and restart the clock at 0:00.
+
+        Until `stop`, the status line reads "`run_name`: epoch i/`epochs`", where i is
+        the epoch in progress (the last one ended, between epochs).
+        """
         self._started = time.monotonic()
         self._stopped = None
-        self._set_epoch(0, epochs)
+        self._run_name = run_name
+        self._set_epoch(0, epochs, shown=min(1, epochs))
         self._set_batch(0, batches)
-        self.set_status(status)
+        self._show_run_status()
         self._update_elapsed()
 
     def stop(self, status: str) -> None:
-        """Stop the clock and show `status`, such as "finished" or "stopped by the user"."""
+        """Stop the clock and show `status`, such as "training run 7 finished after 20 epochs"."""
         if self._started is not None and self._stopped is None:
             self._stopped = time.monotonic()
+        self._run_name = None
         self.set_status(status)
         self._update_elapsed()
 
@@ -119,6 +127,7 @@ class TrainingProgress(Widget):
         self._ensure_started()
         self._set_epoch(progress.epoch - 1, progress.epochs, shown=progress.epoch)
         self._set_batch(progress.batch, progress.batches)
+        self._show_run_status()
 
     def update_epoch(self, report: EpochReport) -> None:
         """Show that epoch `report.epoch` of `report.epochs` ended."""
@@ -127,6 +136,7 @@ class TrainingProgress(Widget):
         _, batches = self._batch
         if batches:
             self._set_batch(batches, batches)
+        self._show_run_status()
 
     def set_status(self, text: str) -> None:
         """Show `text` on the status line."""
@@ -134,10 +144,16 @@ class TrainingProgress(Widget):
         if self._ready:
             self.query_one("#progress-status", Label).update(text)
 
+    def _show_run_status(self) -> None:
+        epoch, epochs = self._epoch
+        if self._run_name is not None and epochs:
+            self.set_status(f"{self._run_name}: epoch {epoch}/{epochs}")
+
     def _ensure_started(self) -> None:
-        if self._started is None or self._stopped is not None:
+        # Starts the clock for updates that arrive without `start`; after `stop` the
+        # clock stays frozen until the next `start`, so a late update cannot restart it.
+        if self._started is None:
             self._started = time.monotonic()
-            self._stopped = None
 
     def _set_epoch(self, done: int, epochs: int, shown: int | None = None) -> None:
         """Fill the epoch bar to `done` epochs and label it with `shown` (default `done`)."""
