@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from pathlib import Path
 
 from test_app import recorded_run, wait_for
@@ -80,3 +81,57 @@ async def test_session_files_private(tmp_path, monkeypatch):
     assert stat.S_IMODE(lab_directory.stat().st_mode) == 0o700
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def process_resident_bytes(pid: int) -> int:
+    """Return a process's resident set size from /proc (Linux)."""
+    pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+REAL_RUNS = int(os.environ.get("TUI_LAB_REAL_RUNS", "60"))
+"""One-epoch runs of the real engine; 200 take about 5 minutes here, so the suite runs 60."""
+
+
+def test_real_engine_runs_no_growth(tmp_path):
+    """The real engine trains one-epoch runs one after another without growing threads, children or memory.
+
+    Keras keeps a few MB per fitted model, so `ProcessEngine` replaces its child when it
+    has grown by `RECYCLE_GROWTH`; this checks that the recycling bounds the memory.
+    """
+    from tui_lab.engine.process import ProcessEngine
+    from tui_lab.experiment import LayerSpec
+    from tui_lab.reports import EngineReady, TrainingFailed, TrainingFinished
+
+    experiment = presets.preset("baseline").with_fit(epochs=1, callbacks=())
+    experiment = experiment.replace_layer(0, LayerSpec("Dense", {"units": 8, "activation": "relu"}))
+    engine = ProcessEngine(log_path=tmp_path / "engine.log")
+    samples = {}
+
+    def wait(kind, timeout=120.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in engine.events(0.2):
+                if isinstance(event, TrainingFailed):
+                    raise AssertionError(event.message)
+                if isinstance(event, kind):
+                    return event
+        raise AssertionError(f"no {kind.__name__} within {timeout} s")
+
+    engine.start()
+    try:
+        wait(EngineReady)
+        for run in range(1, REAL_RUNS + 1):
+            engine.train(experiment, str(run))
+            wait(TrainingFinished)
+            if run in (20, REAL_RUNS):
+                samples[run] = (threading.active_count(), child_count(),
+                                process_resident_bytes(engine.pid))
+    finally:
+        engine.close()
+
+    threads_20, children_20, engine_rss_20 = samples[20]
+    threads_200, children_200, engine_rss_200 = samples[REAL_RUNS]
+    assert threads_200 <= threads_20 * GROWTH_LIMIT
+    assert children_200 <= children_20
+    assert engine_rss_200 <= engine_rss_20 * GROWTH_LIMIT

@@ -96,10 +96,22 @@ class Worker:
             self.events.put(TrainingFailed(run_id, _first_line(error), str(error)))
             return
 
+        self.release_model()
         result = train(experiment, dataset, run_id=run_id, on_event=self.events.put,
                        stop_event=self.stop_event, epochs=epochs)
         if result.status != "failed" and result.model is not None:
             self.model = result.model
+
+    def release_model(self) -> None:
+        """Drop the kept model and Keras's global state before a new model is built.
+
+        Without this every run leaves its graph, traced functions and layer names in
+        Keras's global state, and the process grows by several MB a run.
+        """
+        from tui_lab.engine.quiet import import_keras
+
+        self.model = None
+        import_keras().backend.clear_session(free_memory=True)
 
     def save(self, path: str, experiment_table: dict[str, Any] | None) -> None:
         """Save the last trained model and its experiment, reporting `ModelSaved` or `SaveFailed`."""
@@ -129,6 +141,7 @@ class Worker:
         from tui_lab.engine.model_import import experiment_from_model
         from tui_lab.engine.saving import ModelFileError, experiment_path_for, load_model
 
+        self.release_model()
         try:
             model, experiment = load_model(path)
             experiment_path = str(experiment_path_for(path)) if experiment is not None else None
