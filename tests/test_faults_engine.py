@@ -76,7 +76,7 @@ async def test_killed_engine_restarts(tmp_path, store_path):
     assert "code -9" in status_after_kill
     assert "Training engine stopped" in toasts_after_kill
     assert engine.pid != killed_pid
-    assert "training finished after 1 epochs" in status_after_retry
+    assert "finished after 1 epochs" in status_after_retry
     assert [run.status for run in runs] == ["failed", "finished"]
     assert "code -9" in runs[0].error
     assert runs[0].summary.epochs >= 1
@@ -128,7 +128,7 @@ async def test_callback_error_fails_run(tmp_path, store_path, monkeypatch):
     assert "training failed: RuntimeError: injected fault in on_epoch_end" in status_after_failure
     assert "Training failed" in toasts
     assert engine.pid == pid_after_failure
-    assert "training finished after 2 epochs" in status_after_retry
+    assert "finished after 2 epochs" in status_after_retry
     assert [run.status for run in runs] == ["failed", "finished"]
     assert "injected fault" in runs[0].error
 

@@ -195,6 +195,9 @@ class ProcessEngine:
         except (queue.Empty, EOFError, OSError):
             pass
 
+        if any(isinstance(event, EngineUnavailable) for event in received):
+            # The child said why it cannot train and exits; its exit needs no second report.
+            self._reported_exit = True
         if not received and not self.is_alive() and not self._reported_exit:
             self._reported_exit = True
             code = self._process.exitcode
