@@ -432,7 +432,15 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             return
         self.training = False
         self.trained_experiment = self.training_experiment
-        self.trained_run_id = self.recorder.finish(finished.status, findings=self.current_findings())
+
+        # The static findings come from a worker and may not have arrived after a quick
+        # run, so the findings stored with the run are computed here for what was trained.
+        static = domain.static_findings(self.training_experiment, self.dataset, self.keras_warnings)
+        if self.training_experiment is self.experiment:
+            self.static_findings = static
+            self.show_findings()
+        findings = domain.merge(static, self.runtime_findings)
+        self.trained_run_id = self.recorder.finish(finished.status, findings=findings)
         endings = {"finished": "finished", "stopped": "stopped by you",
                    "early_stopped": "stopped early by EarlyStopping", "nan": "stopped: the loss became NaN"}
         ending = endings.get(finished.status, finished.status)
@@ -833,12 +841,28 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self._findings_timer = self.set_timer(STATIC_FINDINGS_DELAY, self.refresh_static_findings)
 
     def refresh_static_findings(self) -> None:
-        """Run the experiment and data rules and show the findings."""
+        """Run the experiment and data rules in a thread; `on_static_findings_ready` shows them."""
         if not self.screen_stack:
             # The timer can fire while the app shuts down, after its screens are gone.
             return
-        self.static_findings = domain.static_findings(
-            self.experiment, self.dataset, self.keras_warnings)
+        self.run_static_rules(self.experiment, self.dataset, list(self.keras_warnings))
+
+    @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
+    def run_static_rules(self, experiment: Experiment, dataset: Any, keras_warnings: list[str]) -> None:
+        """Compute the static and data findings away from the UI thread.
+
+        The diagnosis imports pandas and numpy on first use, which takes about half a
+        second; on the UI thread that would freeze the screen just after start-up.
+        """
+        findings = domain.static_findings(experiment, dataset, keras_warnings)
+        self.post_message(messages.StaticFindingsReady(experiment, findings))
+
+    @messages.while_screens_exist
+    def on_static_findings_ready(self, message: messages.StaticFindingsReady) -> None:
+        """Show the findings when they are for the experiment being edited now."""
+        if message.experiment is not self.experiment:
+            return
+        self.static_findings = message.findings
         self.show_findings()
 
     def show_findings(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from textual.message import Message
 
 from tui_lab import engine_events, reports
-from tui_lab.experiment import DataSpec
+from tui_lab.experiment import DataSpec, Experiment
 
 
 def while_screens_exist(handler: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
@@ -207,3 +207,12 @@ def messages_for(events: Iterable[object]) -> list[Message]:
         if message_class is not None:
             messages.append(message_class(event))
     return messages
+
+
+class StaticFindingsReady(Message):
+    """The experiment and data rules ran on `experiment` and gave `findings`."""
+
+    def __init__(self, experiment: Experiment, findings: list[Any]) -> None:
+        super().__init__()
+        self.experiment = experiment
+        self.findings = findings
