@@ -64,8 +64,8 @@ async def test_resize_while_training(tmp_path):
         fresh = screen_text(fresh_app)
 
     assert narrow_left != narrow_right
-    assert "training finished" in status
-    assert "training finished" in resized
+    assert "finished after 5 epochs" in status
+    assert "finished after" in resized
     for label in TAB_LABELS:
         assert label in resized
     left_column = [line.split("▕")[0].strip() for line in fresh.splitlines() if "(None," in line]
