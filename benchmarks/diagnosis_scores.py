@@ -6,7 +6,7 @@ A firing counts as a true positive when the case expects the rule (or lists it i
 expect_one_of). It counts as a false positive when the case lists it in must_not,
 or when the case is healthy and the finding is at or above its quiet severity. A rule the case
 expects but that stays quiet is a false negative. Other firings are unlabelled:
-the corpus says nothing about them, and they are listed so that they can be read.
+the corpus expects neither them nor their absence, and they are listed so that they can be read.
 """
 
 from __future__ import annotations

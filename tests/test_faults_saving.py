@@ -7,7 +7,6 @@ A save that fails must leave the model in the engine, so a save elsewhere works.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -168,7 +167,7 @@ def wait_for(engine: ProcessEngine, kind: type, seconds: float) -> object:
 
 @pytest.fixture(scope="module")
 def trained_engine(tmp_path_factory):
-    """A ProcessEngine that holds a model trained for one epoch."""
+    """A ProcessEngine with a model trained for one epoch."""
     engine = ProcessEngine(tmp_path_factory.mktemp("engine") / "engine.log")
     engine.start()
     wait_for(engine, EngineReady, 90)

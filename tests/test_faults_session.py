@@ -97,7 +97,7 @@ def test_real_engine_runs_no_growth(tmp_path):
     """The real engine trains one-epoch runs one after another without growing threads, children or memory.
 
     Keras keeps a few MB per fitted model, so `ProcessEngine` replaces its child when it
-    has grown by `RECYCLE_GROWTH`; this checks that the recycling bounds the memory.
+    has grown by `RECYCLE_GROWTH`. This checks that the recycling bounds the memory.
     """
     from tui_lab.engine.process import ProcessEngine
     from tui_lab.experiment import LayerSpec

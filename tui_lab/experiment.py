@@ -299,7 +299,7 @@ def to_dict(experiment: Experiment) -> dict[str, Any]:
 def to_toml(experiment: Experiment) -> str:
     """Return an experiment as TOML, with `[[layers]]` and `[[fit.callbacks]]` tables.
 
-    `tomli_w` would write short arrays of tables inline; the lab writes them as array
+    `tomli_w` would write short arrays of tables inline. The lab writes them as array
     tables so that a file reads like the layer list it describes.
     """
     tables = to_dict(experiment)
@@ -417,7 +417,7 @@ def _first_line(text: str, error: tomllib.TOMLDecodeError) -> str:
 
 
 MAX_FILE_BYTES = 10 * 2**20
-"""Largest experiment file `load` reads; a real one has a few KB, so this bounds the read of a
+"""Largest experiment file `load` reads. A real one has a few KB, so this bounds the read of a
 wrong path such as a dataset or /dev/zero."""
 
 
@@ -479,7 +479,7 @@ def remove_stale_temporaries(directory: Path, prefix: str, suffix: str) -> list[
 
 
 def write_atomic(path: Path, content: bytes, mode: int = 0o644) -> None:
-    """Write `content` to `path` so that the path holds the old or the new file, never a part.
+    """Write `content` to `path` so that the path has the old or the new file, never a part.
 
     Temporary files of earlier writes to `path` that were killed midway are deleted first
     (see `remove_stale_temporaries`).

@@ -51,7 +51,7 @@ class LayerProbe:
     """Statistics of one layer on the fixed probe batch after an epoch.
 
     `dead_share` is the share of units whose output is zero on at least 99% of the
-    probe rows; it is `None` for layers without a ReLU output. The gradient figures
+    probe rows, or `None` for layers without a ReLU output. The gradient figures
     are of the loss with respect to the layer's kernel, `None` for layers without one.
     """
 

@@ -85,13 +85,13 @@ class ProcessEngine:
         """Spawn the child; it sends `EngineReady` or `EngineUnavailable` once TensorFlow is loaded.
 
         A running child is kept. After the child exited (killed, or crashed), `start`
-        spawns a new one, which loads TensorFlow again and holds no trained model.
+        spawns a new one, which loads TensorFlow again and has no trained model.
         """
         if self._process is not None and self._process.is_alive():
             return
         if self._process is not None:
             # Another thread may still wait in `events` on the old event queue, so only the
-            # command queue is closed here; the old event queue goes with its last reference.
+            # command queue is closed here. The old event queue goes with its last reference.
             self._commands.cancel_join_thread()
             self._commands.close()
             self._reported_exit = False
@@ -196,7 +196,7 @@ class ProcessEngine:
             pass
 
         if any(isinstance(event, EngineUnavailable) for event in received):
-            # The child said why it cannot train and exits; its exit needs no second report.
+            # The child reported why it cannot train and then exits, so its exit is not reported again.
             self._reported_exit = True
         if not received and not self.is_alive() and not self._reported_exit:
             self._reported_exit = True

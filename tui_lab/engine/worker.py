@@ -55,7 +55,7 @@ ENGINE_NICENESS = 5
 """How much lower than the UI the engine process is scheduled.
 
 TensorFlow keeps every core busy during `fit`. On a small machine the UI process
-then waits for a core before it can answer a key, so the engine yields to it.
+then waits for a core before it can handle a key, so the engine yields to it.
 Training loses almost nothing, because the UI is idle most of the time.
 """
 

@@ -167,7 +167,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
 
     def on_resize(self, event: events.Resize) -> None:
         """Switch between tabs and side-by-side columns when the width crosses `WIDE_COLUMNS`."""
-        # `self.size` still holds the old size while this handler runs, so the event's is used.
+        # `self.size` is still the old size while this handler runs, so the event's size is used.
         self.update_layout(event.size.width)
 
     def update_layout(self, width: int | None = None) -> None:
@@ -852,7 +852,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         """Compute the static and data findings away from the UI thread.
 
         The diagnosis imports pandas and numpy on first use, which takes about half a
-        second; on the UI thread that would freeze the screen just after start-up.
+        second. On the UI thread that would freeze the screen just after start-up.
         """
         findings = domain.static_findings(experiment, dataset, keras_warnings)
         self.post_message(messages.StaticFindingsReady(experiment, findings))

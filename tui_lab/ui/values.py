@@ -71,8 +71,8 @@ SHOWN_VALUE_CHARS = 30
 def describe_problem(problem: Problem) -> str:
     """Return an invalid option as one line that starts with its field and value.
 
-    The status line is one row, so at 80 columns the end of a long message is cut off;
-    the field and the value come first so that they stay visible.
+    The status line is one row, so at 80 columns the end of a long message is cut off.
+    The field and the value come first so that they stay visible.
     """
     value = problem.value
     if isinstance(value, str) and not value.strip():

@@ -25,7 +25,7 @@ from tui_lab.reports import EpochReport
 REDRAW_INTERVAL = 0.5
 """Seconds between checks for new data, so charts redraw at most twice a second.
 
-Each redraw of the charts writes about 2 to 4 KB to the terminal; at this rate a fast
+Each redraw of the charts writes about 2 to 4 KB to the terminal. At this rate a fast
 run stays well under 20 KB/s over SSH whatever its epoch rate.
 """
 

@@ -4,7 +4,7 @@ Every row starts with a severity letter (E for error, W for warning, i for info)
 the list reads without colour. The evidence and fix of the highlighted finding show
 in a detail area below the list. `f` requests the fix and `F` requests the fix and
 a new training run. The app applies the fix when it receives `FindingsList.FixRequested`.
-A finding that `tui_lab.diagnosis.fixes` has no fix for says so instead of posting.
+For a finding that `tui_lab.diagnosis.fixes` has no fix for, the keys show a notice instead of posting.
 """
 
 from __future__ import annotations

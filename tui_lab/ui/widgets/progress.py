@@ -150,7 +150,7 @@ class TrainingProgress(Widget):
             self.set_status(f"{self._run_name}: epoch {epoch}/{epochs}")
 
     def _ensure_started(self) -> None:
-        # Starts the clock for updates that arrive without `start`; after `stop` the
+        # Starts the clock for updates that arrive without `start`. After `stop` the
         # clock stays frozen until the next `start`, so a late update cannot restart it.
         if self._started is None:
             self._started = time.monotonic()
