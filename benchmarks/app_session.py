@@ -29,10 +29,12 @@ class AppSession:
     def wait_first_frame(self, layer_text: str, timeout: float = 30.0) -> float:
         """Wait until the footer hints and `layer_text` (from the layer stack) are both drawn.
 
-        Returns the seconds from starting the command to that frame.
+        Returns the seconds from starting the command until the output that completed
+        that frame was read from the pty.
         """
-        self.terminal.wait_for(FOOTER_HINT, timeout)
-        return self.terminal.wait_for(layer_text, timeout)
+        hints = self.terminal.written_at(FOOTER_HINT, timeout)
+        layers = self.terminal.written_at(layer_text, timeout)
+        return max(hints, layers) - self.terminal.started
 
     def wait_engine_ready(self) -> float:
         """Wait until the status line shows that TensorFlow is ready; return seconds since the start."""
@@ -50,11 +52,10 @@ class AppSession:
         self.terminal.wait_for(f"Epoch {epoch}/", timeout)
 
     def send_and_wait(self, keys: str, needle: str, timeout: float = 10.0) -> float:
-        """Send `keys` and return the seconds until `needle` is on screen."""
+        """Send `keys` and return the seconds until the app wrote the output that shows `needle`."""
         start = time.perf_counter()
         self.terminal.send(keys)
-        self.terminal.wait_for(needle, timeout)
-        return time.perf_counter() - start
+        return self.terminal.written_at(needle, timeout) - start
 
     def quit(self, timeout: float = 10.0) -> float:
         """Press q and return the seconds until the process exits."""

@@ -34,6 +34,8 @@ class Terminal:
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
         self.started = time.perf_counter()
+        self.last_arrival = self.started
+        """When the latest output was read from the pty, before pyte parsed it."""
 
         environment = dict(os.environ if env is None else env)
         environment.setdefault("TERM", "xterm-256color")
@@ -60,8 +62,10 @@ class Terminal:
                 return
             if not data:
                 return
+            arrived = time.perf_counter()
             with self.changed:
-                self.chunks.append((time.perf_counter(), len(data)))
+                self.chunks.append((arrived, len(data)))
+                self.last_arrival = arrived
                 self.stream.feed(data)
                 self.changed.notify_all()
 
@@ -79,6 +83,16 @@ class Terminal:
 
     def wait_for(self, needle: str, timeout: float = 30.0) -> float:
         """Wait until `needle` is on screen; return the seconds since the command started."""
+        self.written_at(needle, timeout)
+        return time.perf_counter() - self.started
+
+    def written_at(self, needle: str, timeout: float = 30.0) -> float:
+        """Wait until `needle` is on screen; return when the output that drew it was read.
+
+        The result is a `time.perf_counter()` reading taken as the bytes arrived, so it
+        leaves out the time pyte takes to parse them, which is this tool's cost and
+        not the app's.
+        """
         deadline = time.perf_counter() + timeout
         with self.changed:
             while needle not in "\n".join(self.screen.display):
@@ -86,7 +100,7 @@ class Terminal:
                 if remaining <= 0:
                     raise TimeoutError(f"{needle!r} did not appear within {timeout} s")
                 self.changed.wait(remaining)
-        return time.perf_counter() - self.started
+            return self.last_arrival
 
     def wait_for_change(self, before: str, timeout: float = 5.0) -> float:
         """Wait until the screen differs from `before`; return the seconds waited."""

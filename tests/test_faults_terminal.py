@@ -19,6 +19,7 @@ from benchmarks.terminal import Terminal  # noqa: E402
 from test_app import recorded_run, wait_for  # noqa: E402
 from tui_lab import presets  # noqa: E402
 from tui_lab.engine.fake import FakeEngine  # noqa: E402
+from tui_lab.experiment import save  # noqa: E402
 from tui_lab.ui.app import LabApp  # noqa: E402
 from tui_lab.autosave import Autosave, autosave_path  # noqa: E402
 from tui_lab.store import RunStore  # noqa: E402
@@ -89,7 +90,11 @@ def running_epochs(store: Path) -> int:
 @pytest.mark.parametrize("signal_number", [signal.SIGHUP, signal.SIGKILL], ids=["sighup", "sigkill"])
 def test_app_killed_mid_training(tmp_path, signal_number):
     store = tmp_path / "runs.sqlite3"
-    command = [sys.executable, "-m", "tui_lab", "--store", str(store)]
+    # Without EarlyStopping and with many epochs, the run is still going when the signal lands.
+    long_run = presets.preset("not-learning").with_fit(epochs=500, callbacks=())
+    experiment_path = tmp_path / "not-learning.toml"
+    save(long_run, experiment_path)
+    command = [sys.executable, "-m", "tui_lab", "--store", str(store), "--experiment", str(experiment_path)]
     terminal = Terminal(command, COLUMNS, LINES)
     try:
         terminal.wait_for("press t to train", timeout=120)

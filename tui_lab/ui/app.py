@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -27,7 +28,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, LoadingIndicator, Static, Tab, Tabs
+from textual.widgets import LoadingIndicator, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 from tui_lab.engine.protocol import Engine
@@ -42,10 +43,12 @@ from tui_lab.ui.screens.layer_editor import LayerArgumentsScreen, LayerTypePicke
 from tui_lab.ui.screens.open_prompt import OpenPrompt
 from tui_lab.ui.screens.path_prompt import PathPrompt
 from tui_lab.ui.screens.runs import CompareRuns, OpenRun, RunsScreen
-from tui_lab.ui.widgets.charts import MAX_OVERLAYS, TrainingCharts
+from tui_lab.ui.throttle import Throttle
+from tui_lab.ui.widgets.charts import MAX_OVERLAYS, REDRAW_INTERVAL, TrainingCharts
 from tui_lab.ui.widgets.data_panel import DataPanel
 from tui_lab.ui.widgets.findings import FindingsList, has_one_key_fix, no_fix_message
 from tui_lab.ui.widgets.layer_stack import LayerStack
+from tui_lab.ui.widgets.key_hints import KeyHints
 from tui_lab.ui.widgets.predictions import PredictionPanel
 from tui_lab.ui.widgets.progress import TrainingProgress
 from tui_lab.ui.widgets.options import OptionsForm
@@ -75,6 +78,11 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
     def __init__(self, experiment: Experiment, engine: Engine | None = None,
                  store_path: str | os.PathLike[str] | None = None, restored: bool = False) -> None:
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Over SSH every animation frame costs bytes and a redraw: the tabs' sliding
+            # underline alone repaints about 30 times per tab switch. TEXTUAL_ANIMATIONS
+            # turns animations back on.
+            self.animation_level = "none"
         self.experiment = experiment
         self.engine = engine
         self.restored = restored
@@ -104,6 +112,8 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.left_pane = "model"
         self.closing = False
         self._findings_timer: Timer | None = None
+        self.findings_throttle = Throttle(self, REDRAW_INTERVAL, self.show_findings)
+        """Shows the findings of a training at most as often as the charts redraw."""
 
     # --- layout -----------------------------------------------------------------------
 
@@ -137,7 +147,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         with Horizontal(id="status-bar"):
             yield LoadingIndicator(id="loading")
             yield Static("", id="status")
-        yield Footer()
+        yield KeyHints(id="key-hints")
 
     def on_mount(self) -> None:
         """Show the experiment, then start the engine and the data load after the first frame."""
@@ -185,12 +195,20 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             self.main_screen.query_one(f"#pane-{pane}").display = shown
 
     def action_show_pane(self, pane: str) -> None:
-        """Show `pane` and focus its first control."""
+        """Show `pane` and focus its first control, also when its tab is already active."""
+        # The pane is shown here rather than in the tab's TabActivated handler, so the
+        # layout change and the tab highlight reach the screen in the same frame.
+        self.show_pane(pane)
         self.main_screen.query_one(Tabs).active = pane
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
-        """Show the pane of the activated tab."""
+        """Show the pane of a tab activated by the mouse or by the tabs' own keys."""
         pane = event.tab.id or "model"
+        if pane != self.active_pane:
+            self.show_pane(pane)
+
+    def show_pane(self, pane: str) -> None:
+        """Lay out the panes for `pane` and focus its first control."""
         self.active_pane = pane
         if PANES[pane] == "left":
             self.left_pane = pane
@@ -289,6 +307,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
     def on_engine_loaded(self, message: messages.EngineLoaded) -> None:
         """Mark the engine ready, and train when the user asked before it was."""
         self.engine_state = "ready"
+        freeze_long_lived_objects()
         ready = message.ready
         self.engine_versions = ready
         text = f"TensorFlow {ready.tensorflow_version} ready (loaded in {ready.seconds:.1f} s); press t to train"
@@ -372,6 +391,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.training_experiment = self.experiment
         self.reports = []
         self.runtime_findings = []
+        self.findings_throttle.cancel()
         self.main_screen.query_one("#charts").reset(metric_log_names(self.experiment))
         self.main_screen.query_one("#predictions").clear()
         self.set_status(f"training {self.experiment.name} for {self.experiment.fit.epochs} epochs…")
@@ -422,7 +442,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.main_screen.query_one("#progress").update_epoch(report)
         self.runtime_findings = domain.training_findings(
             self.training_experiment or self.experiment, self.reports, self.dataset)
-        self.show_findings()
+        self.findings_throttle.request()
 
     @messages.while_screens_exist
     def on_training_ended(self, message: messages.TrainingEnded) -> None:
@@ -432,6 +452,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             return
         self.training = False
         self.trained_experiment = self.training_experiment
+        self.findings_throttle.flush()
 
         # The static findings come from a worker and may not have arrived after a quick
         # run, so the findings stored with the run are computed here for what was trained.
@@ -466,6 +487,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
 
     def stop_progress(self, text: str) -> None:
         """Stop the progress clock and show how the run ended under the bars."""
+        self.findings_throttle.flush()
         self.main_screen.query_one("#progress", TrainingProgress).stop(text)
 
     def reject_invalid_options(self, headline: str) -> bool:
@@ -820,6 +842,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         if message.spec != self.experiment.data:
             return
         self.dataset = message.dataset
+        freeze_long_lived_objects()
         self.main_screen.query_one("#data-panel").show(self.dataset.summary, self.experiment.fit.validation_split,
                                                        self.experiment.data.features)
         self.show_layers()
@@ -871,7 +894,9 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.main_screen.query_one("#findings-list").set_findings(findings)
         errors = sum(1 for f in findings if domain.severity_name(f) == "error")
         label = f"5 Findings ({len(findings)})" if not errors else f"5 Findings ({errors} E)"
-        self.main_screen.query_one("#findings", Tab).label = label
+        tab = self.main_screen.query_one("#findings", Tab)
+        if tab.label.plain != label:
+            tab.label = label
 
     @on(FindingsList.FixRequested)
     def fix_requested(self, message: Any) -> None:
@@ -899,6 +924,17 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
 
         title = f"Apply the fix for “{message.finding.title}”?"
         self.push_screen(ConfirmScreen(title, diff_text(change)), answered)
+
+
+def freeze_long_lived_objects() -> None:
+    """Leave the objects that live as long as the app out of Python's full garbage collections.
+
+    Textual, pandas and the data make a heap of several hundred thousand objects, and
+    a full collection that walks them all pauses the app for about 200 ms, long enough
+    to be felt as a dropped key. Frozen objects are still freed when no longer
+    referenced; only cycles among them are never collected.
+    """
+    gc.freeze()
 
 
 def run_name(run_id: str | None) -> str:

@@ -16,11 +16,12 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tui_lab.experiment import Experiment, ExperimentError
 from tui_lab.store import RunNotFound, RunStore, RunSummary
 from tui_lab.ui.screens.confirm import ConfirmScreen, diff_text
+from tui_lab.ui.widgets.key_hints import KeyHints
 
 SORT_ORDERS = (
     ("-started", "newest first"),
@@ -155,7 +156,7 @@ class RunsScreen(Screen[CompareRuns | OpenRun | None]):
         yield Input(placeholder="/ filter by name, status or tag", id="runs-filter", compact=True)
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="runs-status")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         """Add the columns, load the runs and focus the table."""

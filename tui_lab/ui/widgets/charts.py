@@ -101,12 +101,27 @@ class MetricChart(PlotextPlot):
         super().__init__(id=id)
         self.metric = metric
         self._drawn: tuple[Any, ...] | None = None
+        self._drawn_size: tuple[int, int] | None = None
+        self._revision = 0
+        self._rendered: tuple[tuple[Any, ...], Text] | None = None
 
     def on_resize(self) -> None:
         # The legend and the x label depend on the size, and a chart drawn while hidden
-        # had no size at all, so it is drawn again with the same data.
-        if self._drawn is not None:
+        # had no size at all, so it is drawn again with the same data. Showing a pane
+        # again also sends a resize, with the size it had, which needs no new drawing.
+        if self._drawn is not None and self._drawn_size != tuple(self.size):
             self.draw(*self._drawn)
+
+    def render(self) -> Text:
+        """Return the plot, built again only after `draw`, a resize or a theme change.
+
+        Building a plotext figure takes milliseconds, and Textual renders a widget
+        again each time its pane is shown.
+        """
+        key = (self._revision, tuple(self.size), self.app.theme, self.theme)
+        if self._rendered is None or self._rendered[0] != key:
+            self._rendered = (key, super().render())
+        return self._rendered[1].copy()
 
     @property
     def validation_key(self) -> str:
@@ -126,6 +141,8 @@ class MetricChart(PlotextPlot):
         drawn first so that the current curves stay on top.
         """
         self._drawn = (history, reference, overlays)
+        self._drawn_size = (self.size.width, self.size.height)
+        self._revision += 1
         plt = self.plt
         plt.clear_figure()
         plain = self.app.no_color

@@ -187,6 +187,9 @@ class FindingsList(Widget):
         super().__init__(id=id, classes=classes)
         self._findings: list[FindingLike] = []
         self._ready = False
+        self._rows: list[tuple[str, str]] = []
+        """The id and text of each row shown, to leave an unchanged list alone."""
+        self._detail: Content | None = None
 
     def compose(self) -> ComposeResult:
         # NOTE: the highlighted row differs from the others only by its background, so
@@ -223,9 +226,17 @@ class FindingsList(Widget):
         if not self._ready:
             return
 
+        # A running training asks again after every epoch, mostly with the same rows;
+        # rebuilding an unchanged list would repaint it for nothing.
+        rows = [(finding.id, finding_row(finding)) for finding in self._findings]
+        if [(id_, row.plain) for id_, row in rows] == self._rows:
+            self._show_detail()
+            return
+        self._rows = [(id_, row.plain) for id_, row in rows]
+
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options(Option(finding_row(finding), id=finding.id) for finding in self._findings)
+        options.add_options(Option(row, id=id_) for id_, row in rows)
 
         ids = [finding.id for finding in self._findings]
         if previous_id in ids:
@@ -259,7 +270,7 @@ class FindingsList(Widget):
     def _show_detail(self) -> None:
         detail = self.query_one("#finding-detail", Static)
         finding = self.selected
-        if finding is None:
-            detail.update("No findings.")
-            return
-        detail.update(finding_detail(finding))
+        text = Content("No findings.") if finding is None else finding_detail(finding)
+        if text != self._detail:
+            self._detail = text
+            detail.update(text)
