@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,24 @@ def test_dead_share_healthy_layer(titanic):
     assert stats.layers[0].dead_share < 0.5
     assert stats.layers[0].gradient_norm > 0.0
     assert 0.0 <= stats.inference_mode_accuracy <= 1.0
+
+
+def test_probe_dense_only_one_mode(titanic):
+    experiment = presets.preset("baseline")
+    dense_only = replace(experiment, layers=tuple(layer for layer in experiment.layers if layer.type == "Dense"))
+    model = build_and_compile(dense_only, titanic.x.shape[1]).model
+    probe = Probe(model, titanic.x, titanic.y, from_logits=False)
+    stats = probe.run()
+
+    assert not probe.training_pass
+    assert stats.train_mode_accuracy == stats.inference_mode_accuracy
+
+
+def test_probe_dropout_both_modes(titanic):
+    model = build_and_compile(presets.preset("baseline"), titanic.x.shape[1]).model
+    probe = Probe(model, titanic.x, titanic.y, from_logits=False)
+
+    assert probe.training_pass
 
 
 def test_probe_cost_under_five_percent(titanic):

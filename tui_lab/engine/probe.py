@@ -11,7 +11,9 @@ runs one compiled TensorFlow function on them that returns:
 
 The training-mode pass goes through `stateless_call`, so it neither updates the
 BatchNormalization moving statistics nor advances the dropout seed: a run with the
-probe trains exactly like a run without it.
+probe trains exactly like a run without it. A model whose layers all ignore the
+`training` argument (Dense and activations alone) computes the same output in both
+modes, so it skips that pass and reports the inference accuracy for both.
 """
 
 from __future__ import annotations
@@ -57,6 +59,23 @@ def activation_name(layer: Any) -> str | None:
     return None
 
 
+SAME_IN_BOTH_MODES = frozenset({
+    "Dense", "EinsumDense", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax",
+    "Flatten", "Reshape", "Permute", "RepeatVector", "Identity", "InputLayer",
+    "LayerNormalization", "UnitNormalization", "Normalization", "Rescaling",
+})
+"""Keras layer classes whose output does not depend on the `training` argument.
+
+Dense accepts `training` without using it, so the signature cannot tell; a class
+missing from this set is assumed to behave differently in training mode.
+"""
+
+
+def has_training_behaviour(layer: Any) -> bool:
+    """Return whether a layer may compute another output in training mode, as Dropout does."""
+    return type(layer).__name__ not in SAME_IN_BOTH_MODES
+
+
 class Probe:
     """Compiled statistics for one model on a fixed batch; build once, call after each epoch."""
 
@@ -72,6 +91,7 @@ class Probe:
 
         self.relu_layers = [layer for layer in model.layers if relu_activation(layer)]
         self.kernel_layers = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
+        self.training_pass = any(has_training_behaviour(layer) for layer in model.layers)
         outputs = [layer.output for layer in self.relu_layers] + [model.outputs[0]]
         self.outputs_model = keras.Model(model.inputs, outputs)
         self._compiled = tf.function(self._statistics, reduce_retracing=True)
@@ -95,9 +115,11 @@ class Probe:
             zero_share = tf.reduce_mean(tf.cast(tf.equal(activations, 0.0), tf.float32), axis=0)
             dead.append(tf.reduce_mean(tf.cast(zero_share >= DEAD_ROW_SHARE, tf.float32)))
 
-        trainable = [variable.value for variable in self.model.trainable_variables]
-        non_trainable = [variable.value for variable in self.model.non_trainable_variables]
-        train_prediction, _ = self.model.stateless_call(trainable, non_trainable, x, training=True)
+        train_prediction = prediction
+        if self.training_pass:
+            trainable = [variable.value for variable in self.model.trainable_variables]
+            non_trainable = [variable.value for variable in self.model.non_trainable_variables]
+            train_prediction, _ = self.model.stateless_call(trainable, non_trainable, x, training=True)
 
         return {
             "dead": tf.stack(dead) if dead else tf.zeros((0,)),
