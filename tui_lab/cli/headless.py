@@ -63,6 +63,7 @@ def train_and_diagnose(
 
     from tui_lab.engine import trainer
 
+    quiet.freeze_imported_objects()
     versions = {"keras": keras.__version__, "tensorflow": tensorflow.__version__}
     run_id = store.start_run(experiment, versions) if store else uuid.uuid4().hex[:12]
     failures: list[TrainingFailed] = []

@@ -9,6 +9,7 @@ them. `import_keras` therefore points file descriptors 1 and 2 at a log file (or
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -115,3 +116,15 @@ def import_keras(redirect: bool = True, log_path: str | os.PathLike[str] | None 
 def import_seconds() -> float:
     """Return the wall time the first import took, 0.0 before it has run."""
     return _import_seconds
+
+
+def freeze_imported_objects() -> None:
+    """Leave every object alive now out of Python's garbage collection from here on.
+
+    TensorFlow, Keras and pandas leave millions of objects behind their imports.
+    Frozen, they are no longer walked by each full collection, which otherwise costs
+    about 200 ms whenever Keras frees a model and pauses `fit` now and then. Call it
+    once the imports are done; frozen objects are still freed by reference counting.
+    """
+    gc.collect()
+    gc.freeze()

@@ -12,7 +12,6 @@ This module imports nothing from TensorFlow at module level, so the parent can n
 
 from __future__ import annotations
 
-import gc
 import os
 import queue
 import threading
@@ -70,19 +69,15 @@ def lower_priority() -> None:
 
 
 def prepare_for_training() -> None:
-    """Import what a run needs, then leave the imported objects out of garbage collection.
+    """Import what a run needs, then freeze the imported objects out of garbage collection.
 
-    TensorFlow, Keras and pandas leave millions of objects behind their imports.
-    Frozen, they are no longer walked by each full collection, which otherwise costs
-    about 200 ms whenever Keras frees a model (`clear_session(free_memory=True)` before
-    every run) and pauses `fit` now and then. The imports here also spare the first
-    run the time to import pandas.
+    The imports here also spare the first run the time to import pandas.
     """
     import tui_lab.data  # noqa: F401
     import tui_lab.engine.trainer  # noqa: F401
+    from tui_lab.engine.quiet import freeze_imported_objects
 
-    gc.collect()
-    gc.freeze()
+    freeze_imported_objects()
 
 
 def _first_line(error: BaseException) -> str:
