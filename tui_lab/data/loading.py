@@ -85,11 +85,13 @@ def load(spec: DataSpec, progress: Progress | None = None) -> Dataset:
 
     `progress`, when given, is called with (fraction, text) before each step.
 
-    NOTE: for 1,000,000 rows x 20 number columns, the CPU time of `load` measured
-    1.5 to 2.6 times that of a plain `pandas.read_csv` of the file. That is the best
-    of 3 runs on a 2-core VM shared with other test runs, so the goal of 1.5x is not
-    always met. Encoding the features and the row gather of the shuffle take most of
-    the time after the parse.
+    NOTE: for 1,000,000 rows x 20 number columns (`python -m benchmarks.scale`), the
+    median wall time of `load` measured 1.34 to 2.1 times that of a plain
+    `pandas.read_csv` of the file, and 1.46 to 1.54 times on the quietest runs. That
+    was a 2-core VM shared with other jobs, so the goal of 1.5x is not always met.
+    After the parse, encoding the features (the row gather of the shuffle and mapping
+    fresh memory for the matrix) and counting distinct values for the summary take
+    most of the time.
 
     Raises `DataError` for an unreadable file, a column that is not in the file or a
     target or feature column with no values at all.
@@ -133,7 +135,9 @@ def load(spec: DataSpec, progress: Progress | None = None) -> Dataset:
         keys = frame[sort_by].reset_index(drop=True)
         order = keys.sort_values(kind="stable", na_position="last").index.to_numpy()
     if spec.shuffle:
-        order = order[np.random.default_rng(spec.seed).permutation(len(order))]
+        permutation = np.random.default_rng(spec.seed).permutation(len(order))
+        # Without a sort, `order` is 0, 1, 2, ..., so the permutation is the order itself.
+        order = permutation if sort_by is None else order[permutation]
 
     report(0.8, "Encoding features")
     in_file_order = bool(np.all(order[1:] > order[:-1]))
@@ -155,13 +159,28 @@ def load(spec: DataSpec, progress: Progress | None = None) -> Dataset:
         label_values=labels.values,
         positive_share=float(y.mean()) if labels.is_binary and len(y) else None,
         head=[[float(value) for value in row] for row in x[:HEAD_ROWS]],
-        nan_count=int(np.isnan(x).sum()),
+        nan_count=_count_nan(x),
         columns=columns,
         notes=notes,
     )
     report(1.0, "Loaded")
     return Dataset(x=x, y=y, feature_names=names, summary=summary, file_rows=frame,
                    order=order)
+
+
+def _count_nan(x: np.ndarray, block_rows: int = 65_536) -> int:
+    """Return the number of NaN values in `x`, counted in blocks of rows.
+
+    One mask of the whole matrix would be a large fresh allocation.
+    """
+    mask = np.empty((min(block_rows, len(x)), *x.shape[1:]), dtype=bool)
+    count = 0
+    for start in range(0, len(x), block_rows):
+        block = x[start:start + block_rows]
+        block_mask = mask[:len(block)]
+        np.isnan(block, out=block_mask)
+        count += int(np.count_nonzero(block_mask))
+    return count
 
 
 def _ignore_progress(fraction: float, text: str) -> None:

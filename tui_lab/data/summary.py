@@ -110,6 +110,14 @@ def describe_columns(frame: pd.DataFrame) -> list[ColumnInfo]:
 
 
 def _describe_numbers(series: pd.Series, **common: Any) -> ColumnInfo:
+    if series.dtype == np.float64 and len(series):
+        values = series.to_numpy()
+        minimum = values.min()
+        # min propagates NaN, so a min that is not NaN shows that no value is missing.
+        if not np.isnan(minimum):
+            return ColumnInfo(kind="number", missing_share=0.0, min=float(minimum),
+                              max=float(values.max()), **common)
+
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     missing = np.isnan(values)
     missing_count = int(missing.sum())
