@@ -23,8 +23,9 @@ ENGINE_TIMEOUT = 120.0
 class AppSession:
     """One `tui-lab` process in a pty of `columns` x `lines`."""
 
-    def __init__(self, arguments: list[str], columns: int = 80, lines: int = 24) -> None:
-        self.terminal = Terminal(app_command(*arguments), columns, lines)
+    def __init__(self, arguments: list[str], columns: int = 80, lines: int = 24,
+                 env: dict[str, str] | None = None) -> None:
+        self.terminal = Terminal(app_command(*arguments), columns, lines, env=env)
 
     def wait_first_frame(self, layer_text: str, timeout: float = 30.0) -> float:
         """Wait until the footer hints and `layer_text` (from the layer stack) are both drawn.

@@ -92,6 +92,22 @@ def test_stop_event_stops_within_epoch(titanic):
 
     assert result.status == "stopped"
     assert len(result.history["loss"]) == 2
+    assert result.stop_seen_at is not None
+
+
+def test_stop_during_epoch_end(titanic):
+    stop = threading.Event()
+
+    def on_event(event):
+        if isinstance(event, EpochReport) and event.epoch == 2:
+            stop.set()
+
+    result = train(presets.preset("baseline"), titanic, run_id="stop", on_event=on_event,
+                   stop_event=stop, epochs=50, probe=False)
+
+    assert result.status == "stopped"
+    assert len(result.reports) == 2
+    assert len(result.history["loss"]) == 2
 
 
 def test_nan_loss_status(titanic):

@@ -57,6 +57,8 @@ class EngineCallback(keras.callbacks.Callback):
 
         self.reports: list[EpochReport] = []
         self.stop_requested = False
+        self.stop_seen_at: float | None = None
+        """`time.monotonic()` at the end of the batch after which a stop request took effect."""
         self.loss_not_finite = False
         self._epoch = 0
         self._epoch_started = 0.0
@@ -72,9 +74,7 @@ class EngineCallback(keras.callbacks.Callback):
             self.loss_not_finite = True
             self.model.stop_training = True
 
-        if self.stop_event is not None and self.stop_event.is_set():
-            self.stop_requested = True
-            self.model.stop_training = True
+        self._check_stop_request()
 
         now = time.perf_counter()
         last_batch = batch + 1 >= self.batches
@@ -102,6 +102,18 @@ class EngineCallback(keras.callbacks.Callback):
         )
         self.reports.append(report)
         self.on_event(report)
+
+        # A request that arrived during the validation pass or the statistics ends the
+        # run here, before another epoch starts.
+        self._check_stop_request()
+
+    def _check_stop_request(self) -> None:
+        if self.stop_event is None or not self.stop_event.is_set():
+            return
+        if not self.stop_requested:
+            self.stop_seen_at = time.monotonic()
+        self.stop_requested = True
+        self.model.stop_training = True
 
 
 def current_learning_rate(model: Any) -> float | None:

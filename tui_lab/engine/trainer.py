@@ -36,6 +36,8 @@ class TrainingResult:
     status: str
     keras_warnings: list[str] = field(default_factory=list)
     failure: TrainingFailed | None = None
+    stop_seen_at: float | None = None
+    """`time.monotonic()` when the last batch ended, for a run stopped by request."""
 
 
 def _arrays(dataset: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +159,7 @@ def train(
         epochs_run=len(reports),
         history=history_lists,
     ))
-    return TrainingResult(model, history_lists, reports, status, messages)
+    return TrainingResult(model, history_lists, reports, status, messages, stop_seen_at=callback.stop_seen_at)
 
 
 def evaluate_model(model: Any, experiment: Experiment, dataset: Any) -> EpochReport:

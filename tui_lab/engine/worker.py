@@ -111,6 +111,9 @@ class Worker:
         self.release_model()
         result = train(experiment, dataset, run_id=run_id, on_event=self.events.put,
                        stop_event=self.stop_event, epochs=epochs)
+        if result.stop_seen_at is not None:
+            print(f"engine: run {run_id} stopped on request; its last batch ended at "
+                  f"monotonic time {result.stop_seen_at:.6f}", flush=True)
         if result.status != "failed" and result.model is not None:
             self.model = result.model
 
