@@ -50,6 +50,18 @@ def test_dead_share_healthy_layer(titanic):
     assert 0.0 <= stats.inference_mode_accuracy <= 1.0
 
 
+def test_probe_validation_output_matches_predict(titanic):
+    model = build_and_compile(presets.preset("baseline"), titanic.x.shape[1]).model
+    x = np.asarray(titanic.x, dtype="float32")
+    probe = Probe(model, x[:1000], titanic.y[:1000], from_logits=False, x_validation=x[1000:])
+    alone = Probe(model, x[:1000], titanic.y[:1000], from_logits=False).run()
+    shared = probe.run()
+
+    np.testing.assert_allclose(probe.validation_output, model.predict_on_batch(x[1000:]), atol=1e-6)
+    assert shared.inference_mode_accuracy == alone.inference_mode_accuracy
+    assert [layer.dead_share for layer in shared.layers] == [layer.dead_share for layer in alone.layers]
+
+
 def test_probe_dense_only_one_mode(titanic):
     experiment = presets.preset("baseline")
     dense_only = replace(experiment, layers=tuple(layer for layer in experiment.layers if layer.type == "Dense"))

@@ -85,9 +85,14 @@ class EngineCallback(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         seconds = time.perf_counter() - self._epoch_started
 
+        probe = self.probe.run() if self.probe is not None else None
+
         predictions = None
         if len(self.x_validation):
-            output = np.asarray(self.model.predict_on_batch(self.x_validation), dtype="float64")
+            output = self.probe.validation_output if self.probe is not None else None
+            if output is None:
+                output = self.model.predict_on_batch(self.x_validation)
+            output = np.asarray(output, dtype="float64")
             probabilities = sigmoid(output) if self.from_logits else output
             predictions = prediction_stats(probabilities, self.y_validation)
 
@@ -96,7 +101,7 @@ class EngineCallback(keras.callbacks.Callback):
             epochs=self.epochs,
             logs=plain_logs(logs),
             predictions=predictions,
-            probe=self.probe.run() if self.probe is not None else None,
+            probe=probe,
             seconds=seconds,
             learning_rate=current_learning_rate(self.model),
         )

@@ -9,6 +9,12 @@ runs one compiled TensorFlow function on them that returns:
   gradient with respect to that kernel (inference mode, so dropout is off);
 - the accuracy at a 0.5 threshold in inference mode and in training mode.
 
+Given the validation rows, the same call also returns the model's output on them,
+for the prediction statistics: one forward pass over the probe rows and the
+validation rows together replaces a separate `predict_on_batch`, and its trace.
+In inference mode every row's output depends on that row alone, so sharing the
+pass changes no value.
+
 The training-mode pass goes through `stateless_call`, so it neither updates the
 BatchNormalization moving statistics nor advances the dropout seed: a run with the
 probe trains exactly like a run without it. A model whose layers all ignore the
@@ -79,15 +85,22 @@ def has_training_behaviour(layer: Any) -> bool:
 class Probe:
     """Compiled statistics for one model on a fixed batch; build once, call after each epoch."""
 
-    def __init__(self, model: Any, x_train: np.ndarray, y_train: np.ndarray, from_logits: bool) -> None:
+    def __init__(self, model: Any, x_train: np.ndarray, y_train: np.ndarray, from_logits: bool,
+                 x_validation: np.ndarray | None = None) -> None:
         tf, keras = import_tensorflow_and_keras()
         self._tf = tf
         self.model = model
         self.from_logits = from_logits
 
-        rows = min(PROBE_ROWS, len(x_train))
-        self.x = tf.constant(np.asarray(x_train[:rows], dtype="float32"))
-        self.y = tf.constant(np.asarray(y_train[:rows], dtype="float32").reshape(-1, 1))
+        self.rows = min(PROBE_ROWS, len(x_train))
+        self.validation_rows = 0 if x_validation is None else len(x_validation)
+        rows = [np.asarray(x_train[:self.rows], dtype="float32")]
+        if self.validation_rows:
+            rows.append(np.asarray(x_validation, dtype="float32"))
+        self.x = tf.constant(np.concatenate(rows))
+        self.y = tf.constant(np.asarray(y_train[:self.rows], dtype="float32").reshape(-1, 1))
+        self.validation_output: np.ndarray | None = None
+        """The model's output on the validation rows at the last `run`, or None without them."""
 
         self.relu_layers = [layer for layer in model.layers if relu_activation(layer)]
         self.kernel_layers = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
@@ -100,26 +113,29 @@ class Probe:
         tf = self._tf
         kernels = [layer.kernel for layer in self.kernel_layers]
 
+        rows = self.rows
+        probe_x = x[:rows]
+
         with tf.GradientTape() as tape:
             outputs = self.outputs_model(x, training=False)
             if not isinstance(outputs, (list, tuple)):
                 # A model with no ReLU layer has the prediction as its only output, and
                 # Keras returns a one-output model's result as a tensor, not a list.
                 outputs = [outputs]
-            prediction = outputs[-1]
-            loss = self.model.compute_loss(x=x, y=y, y_pred=prediction, training=False)
+            prediction = outputs[-1][:rows]
+            loss = self.model.compute_loss(x=probe_x, y=y, y_pred=prediction, training=False)
         gradients = tape.gradient(loss, kernels, unconnected_gradients=tf.UnconnectedGradients.ZERO)
 
         dead = []
         for activations in outputs[:-1]:
-            zero_share = tf.reduce_mean(tf.cast(tf.equal(activations, 0.0), tf.float32), axis=0)
+            zero_share = tf.reduce_mean(tf.cast(tf.equal(activations[:rows], 0.0), tf.float32), axis=0)
             dead.append(tf.reduce_mean(tf.cast(zero_share >= DEAD_ROW_SHARE, tf.float32)))
 
         train_prediction = prediction
         if self.training_pass:
             trainable = [variable.value for variable in self.model.trainable_variables]
             non_trainable = [variable.value for variable in self.model.non_trainable_variables]
-            train_prediction, _ = self.model.stateless_call(trainable, non_trainable, x, training=True)
+            train_prediction, _ = self.model.stateless_call(trainable, non_trainable, probe_x, training=True)
 
         return {
             "dead": tf.stack(dead) if dead else tf.zeros((0,)),
@@ -128,6 +144,7 @@ class Probe:
                                   if gradients else tf.zeros((0,))),
             "inference_accuracy": self._accuracy(prediction, y),
             "train_accuracy": self._accuracy(train_prediction, y),
+            "validation_output": outputs[-1][rows:],
         }
 
     def _accuracy(self, prediction: Any, y: Any) -> Any:
@@ -147,6 +164,7 @@ class Probe:
         """Compute the statistics for the model's current weights."""
         started = time.perf_counter()
         values = {name: np.asarray(value) for name, value in self._compiled(self.x, self.y).items()}
+        self.validation_output = values["validation_output"] if self.validation_rows else None
 
         dead = dict(zip((id(layer) for layer in self.relu_layers), values["dead"].tolist()))
         norms = dict(zip((id(layer) for layer in self.kernel_layers), values["gradient_norm"].tolist()))

@@ -109,7 +109,7 @@ def train(
         messages.extend(built.keras_warnings)
 
         with capture_keras_messages(messages):
-            layer_probe = Probe(model, x[:split], y[:split], from_logits) if probe else None
+            layer_probe = Probe(model, x[:split], y[:split], from_logits, x_validation=x[split:]) if probe else None
             if layer_probe is not None:
                 layer_probe.warm_up()
             else:
