@@ -13,7 +13,7 @@ import pytest
 from tui_lab import data, presets
 from tui_lab.engine.build import build_and_compile, model_summary
 from tui_lab.engine.predictions import prediction_stats
-from tui_lab.engine.probe import Probe
+from tui_lab.engine.probe import LARGE_MODEL_PARAMS, LARGE_MODEL_PROBE_ROWS, Probe
 from tui_lab.engine.trainer import train
 from tui_lab.layer_summary import summarize
 from tui_lab.report_json import event_from_json, event_to_json
@@ -154,3 +154,16 @@ def test_event_json_nan_logs():
 def test_event_json_unknown_name():
     with pytest.raises(ValueError, match="NoSuchEvent"):
         event_from_json({"event": "NoSuchEvent", "data": {}})
+
+
+def test_probe_large_model_fewer_rows(titanic):
+    experiment = presets.preset("baseline")
+    wide = replace(experiment, layers=(
+        experiment.layers[0].with_args(units=600), experiment.layers[0].with_args(units=600),
+        experiment.layers[-1],
+    ))
+    model = build_and_compile(wide, titanic.x.shape[1]).model
+    probe = Probe(model, titanic.x, titanic.y, from_logits=False)
+
+    assert model.count_params() >= LARGE_MODEL_PARAMS
+    assert probe.rows == LARGE_MODEL_PROBE_ROWS
