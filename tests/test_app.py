@@ -252,6 +252,33 @@ async def test_escape_does_not_stop_training():
         await wait_for(pilot, lambda: not app.training)
 
 
+async def test_train_while_stopping_says_so():
+    engine = FakeEngine(recorded_run("baseline_run.json"), delay=0.5)
+    app = LabApp(presets.preset("baseline"), engine)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.engine_state == "ready")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.training)
+        await pilot.press("s")
+        await pilot.press("t")
+        notes = [str(note.message) for note in app._notifications]
+        status = status_text(app)
+        await wait_for(pilot, lambda: not app.training)
+
+    assert any("is stopping" in note for note in notes)
+    assert "stopping after the current batch" in status
+
+
+async def test_focus_starts_on_layer_stack():
+    app = LabApp(presets.preset("baseline"), FakeEngine([]))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+
+        assert isinstance(app.focused, LayerStack)
+
+
 async def test_delete_and_undo_layer():
     experiment = presets.preset("baseline")
     app = LabApp(experiment, FakeEngine([]))

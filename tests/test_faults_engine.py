@@ -76,7 +76,8 @@ async def test_killed_engine_restarts(tmp_path, store_path):
     assert "code -9" in status_after_kill
     assert "Training engine stopped" in toasts_after_kill
     assert engine.pid != killed_pid
-    assert "finished after 1 epochs" in status_after_retry
+    assert "finished after 1 epoch" in status_after_retry
+    assert "after 1 epochs" not in status_after_retry
     assert [run.status for run in runs] == ["failed", "finished"]
     assert "code -9" in runs[0].error
     assert runs[0].summary.epochs >= 1

@@ -14,6 +14,7 @@ from tui_lab.ui.throttle import Throttle
 from tui_lab.ui.widgets.charts import MetricChart, TrainingCharts
 from tui_lab.ui.widgets.findings import FindingsList
 from tui_lab.ui.widgets.key_hints import KeyHints
+from tui_lab.ui.widgets.spinner import FRAME_SECONDS, FRAMES, Spinner
 
 
 class HintsApp(App):
@@ -173,3 +174,18 @@ async def test_chart_render_cached_until_draw():
 
         assert unchanged == 0
         assert len(builds) == 1
+
+
+async def test_spinner_turns_without_animations():
+    spinner = Spinner()
+    app = WidgetApp(spinner)
+    app.animation_level = "none"
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        first = spinner.render().plain
+        await asyncio.sleep(FRAME_SECONDS * 1.5)
+        second = spinner.render().plain
+
+    assert first in FRAMES
+    assert second in FRAMES
+    assert first != second

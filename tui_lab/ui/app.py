@@ -28,7 +28,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import LoadingIndicator, Static, Tab, Tabs
+from textual.widgets import Static, Tab, Tabs
 from textual.worker import get_current_worker
 
 from tui_lab.engine.protocol import Engine
@@ -51,6 +51,7 @@ from tui_lab.ui.widgets.layer_stack import LayerStack
 from tui_lab.ui.widgets.key_hints import KeyHints
 from tui_lab.ui.widgets.predictions import PredictionPanel
 from tui_lab.ui.widgets.progress import TrainingProgress
+from tui_lab.ui.widgets.spinner import Spinner
 from tui_lab.ui.widgets.options import OptionsForm
 from tui_lab.ui.recording import RunRecorder, last_histogram, overlay_label
 from tui_lab.ui.values import describe_problem
@@ -97,6 +98,8 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.history: list[Experiment] = []
         self.engine_state = "loading"
         self.training = False
+        self.stop_requested = False
+        """Whether s was pressed during the training in progress."""
         self.train_queued = False
         self.run_id: str | None = None
         self.option_problem_shown = False
@@ -145,16 +148,19 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
                 with Vertical(id="pane-findings", classes="pane"):
                     yield FindingsList(id="findings-list")
         with Horizontal(id="status-bar"):
-            yield LoadingIndicator(id="loading")
+            yield Spinner(id="loading")
             yield Static("", id="status")
         yield KeyHints(id="key-hints")
 
     def on_mount(self) -> None:
         """Show the experiment, then start the engine and the data load after the first frame."""
-        if self.console.color_system in ("standard", "windows"):
+        if self.console.color_system in ("standard", "windows") and not self.no_color:
+            # With NO_COLOR, Textual turns this theme's colours into black on black.
             self.theme = "ansi-dark"
         self.main_screen.query_one(OptionsForm).load(self.experiment)
         self.show_layers(cursor=0)
+        # The layer stack has the focus at start, so its keys work without pressing 1 first.
+        self.main_screen.query_one("#layers").focus()
         self.main_screen.query_one("#charts").reset(metric_log_names(self.experiment))
         self.main_screen.query_one("#predictions").clear()
         self.update_layout()
@@ -370,7 +376,10 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
     def action_train(self) -> None:
         """Train the current experiment, or show why it cannot start yet."""
         if self.training:
-            self.notify("A training is already running; press s to stop it first.")
+            if self.stop_requested:
+                self.notify("The training is stopping after its current batch; press t again once it has stopped.")
+            else:
+                self.notify("A training is already running; press s to stop it first.")
             return
         if self.reject_invalid_options("Training not started"):
             return
@@ -388,6 +397,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
 
         self.run_id = self.recorder.start(self.experiment, self.engine_versions)
         self.training = True
+        self.stop_requested = False
         self.training_experiment = self.experiment
         self.reports = []
         self.runtime_findings = []
@@ -407,6 +417,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             self.notify("No training is running.")
             return
         self.engine.stop()
+        self.stop_requested = True
         self.set_status("stopping after the current batch…")
 
     @messages.while_screens_exist
@@ -417,6 +428,8 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
             return
         self.keras_warnings = list(started.keras_warnings)
         self.refresh_static_findings()
+        if self.stop_requested:
+            return
         self.set_status(f"training: {started.train_rows} train rows, {started.validation_rows} "
                         f"validation rows, {started.total_params:,} parameters")
 
@@ -465,7 +478,8 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         endings = {"finished": "finished", "stopped": "stopped by you",
                    "early_stopped": "stopped early by EarlyStopping", "nan": "stopped: the loss became NaN"}
         ending = endings.get(finished.status, finished.status)
-        text = f"training {run_name(finished.run_id)} {ending} after {finished.epochs_run} epochs"
+        epochs = f"{finished.epochs_run} epoch{'' if finished.epochs_run == 1 else 's'}"
+        text = f"training {run_name(finished.run_id)} {ending} after {epochs}"
         self.set_status(f"{text}; ctrl+s saves the model")
         self.main_screen.query_one("#progress", TrainingProgress).stop(text)
 
