@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 
 from benchmarks.setups import app_command
@@ -25,6 +27,12 @@ class AppSession:
 
     def __init__(self, arguments: list[str], columns: int = 80, lines: int = 24,
                  env: dict[str, str] | None = None) -> None:
+        # Without `env`, the app keeps its run history and autosave in a directory of its
+        # own, so the user's runs stay untouched and no notice about them covers the screen.
+        self.home: tempfile.TemporaryDirectory[str] | None = None
+        if env is None:
+            self.home = tempfile.TemporaryDirectory(prefix="tui-lab-bench-")
+            env = {**os.environ, "XDG_DATA_HOME": self.home.name, "XDG_STATE_HOME": self.home.name}
         self.terminal = Terminal(app_command(*arguments), columns, lines, env=env)
 
     def wait_first_frame(self, layer_text: str, timeout: float = 30.0) -> float:
@@ -66,5 +74,7 @@ class AppSession:
         return time.perf_counter() - start
 
     def close(self) -> None:
-        """End the process if it still runs (SIGTERM, then SIGKILL)."""
+        """End the process if it still runs (SIGTERM, then SIGKILL), and remove its own directory."""
         self.terminal.close()
+        if self.home is not None:
+            self.home.cleanup()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import pty
+import queue
 import select
 import signal
 import struct
+import sys
 import fcntl
 import termios
 import threading
@@ -46,27 +48,43 @@ class Terminal:
         if self.pid == 0:
             os.execvpe(command[0], list(command), environment)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        # Reading and parsing run in two threads, so a chunk is stamped when it arrives
+        # even while pyte still parses the one before. A short switch interval lets the
+        # reader take the GIL from the parser within a millisecond.
+        sys.setswitchinterval(0.001)
+        self.received: queue.SimpleQueue[tuple[float, bytes] | None] = queue.SimpleQueue()
         self.reader = threading.Thread(target=self._read, daemon=True)
+        self.parser = threading.Thread(target=self._parse, daemon=True)
         self.reader.start()
+        self.parser.start()
 
     def _read(self) -> None:
-        while True:
-            try:
-                ready, _, _ = select.select([self.fd], [], [], 0.5)
-                if not ready:
-                    if self._exited():
-                        return
-                    continue
-                data = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            arrived = time.perf_counter()
+        try:
+            while True:
+                try:
+                    ready, _, _ = select.select([self.fd], [], [], 0.5)
+                    if not ready:
+                        if self._exited():
+                            return
+                        continue
+                    data = os.read(self.fd, 65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                arrived = time.perf_counter()
+                with self.lock:
+                    self.chunks.append((arrived, len(data)))
+                self.received.put((arrived, data))
+        finally:
+            self.received.put(None)
+
+    def _parse(self) -> None:
+        while (chunk := self.received.get()) is not None:
+            arrived, data = chunk
             with self.changed:
-                self.chunks.append((arrived, len(data)))
-                self.last_arrival = arrived
                 self.stream.feed(data)
+                self.last_arrival = arrived
                 self.changed.notify_all()
 
     def _exited(self) -> bool:

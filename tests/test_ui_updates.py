@@ -9,7 +9,12 @@ from textual.binding import Binding
 from textual.widgets import Input, OptionList
 
 from test_widgets import FINDINGS, SMALL, WidgetApp, finding, report, screen_text
+from tui_lab import data, diagnosis, presets
 from tui_lab.diagnosis import Severity
+from tui_lab.diagnosis.data_rules import LEAKAGE_ROWS, leakage_rows
+from tui_lab.engine.fake import FakeEngine
+from tui_lab.ui import domain, messages
+from tui_lab.ui.app import LabApp
 from tui_lab.ui.throttle import Throttle
 from tui_lab.ui.widgets.charts import MetricChart, TrainingCharts
 from tui_lab.ui.widgets.findings import FindingsList
@@ -189,3 +194,44 @@ async def test_spinner_turns_without_animations():
     assert first in FRAMES
     assert second in FRAMES
     assert first != second
+
+
+def test_leakage_rows_all_when_small():
+    assert leakage_rows(1_000) == slice(0, 1_000, 1)
+
+
+def test_leakage_rows_spaced_when_large():
+    rows = leakage_rows(900_000)
+
+    assert rows.step == 5
+    assert len(range(900_000)[rows]) <= LEAKAGE_ROWS
+
+
+def test_static_findings_reuse_data_rules(monkeypatch):
+    experiment = presets.preset("baseline")
+    dataset = data.load(experiment.data)
+    calls = []
+    original = diagnosis.check_data
+    monkeypatch.setattr(diagnosis, "check_data", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+
+    first = domain.static_findings(experiment, dataset, [])
+    second = domain.static_findings(experiment, dataset, ["a Keras warning"])
+    domain.static_findings(experiment.with_fit(validation_split=0.3), dataset, [])
+
+    assert [f.id for f in first] == [f.id for f in second if f.id != "keras-warning"]
+    assert len(calls) == 2
+
+
+async def test_data_progress_under_layer_stack():
+    app = LabApp(presets.preset("baseline"), FakeEngine([]))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        app.post_message(messages.DataProgress(app.experiment.data, 0.6, "Checking columns"))
+        await pilot.pause()
+        shown = str(app.query_one("#layer-total").render())
+        app.post_message(messages.DataLoaded(app.experiment.data, data.load(app.experiment.data)))
+        await pilot.pause()
+        after = str(app.query_one("#layer-total").render())
+
+    assert "loading data: Checking columns (60%)" in shown
+    assert "loading data" not in after

@@ -134,7 +134,7 @@ def _unscaled_features(x: np.ndarray, names: list[str], limits: Thresholds) -> l
     for position in range(x.shape[1]):
         column = x[:, position]
         column = column[np.isfinite(column)]
-        if len(column) == 0 or set(np.unique(column).tolist()) <= {0.0, 1.0}:
+        if len(column) == 0 or np.all((column == 0.0) | (column == 1.0)):
             continue
         mean, std = float(column.mean()), float(column.std())
         if std > limits.unscaled_limit or abs(mean) > limits.unscaled_limit:
@@ -158,13 +158,17 @@ def _identifier_feature(experiment: Experiment, dataset: Any, limits: Thresholds
         values = frame[column].dropna()
         if len(values) < limits.identifier_min_rows:
             continue
-        distinct = int(values.nunique())
-        share = distinct / len(values)
         if pd.api.types.is_bool_dtype(values):
             continue
-        if pd.api.types.is_numeric_dtype(values):
-            whole = bool(np.all(np.mod(values.to_numpy(dtype=np.float64), 1) == 0))
-            if not whole or share < limits.identifier_number_distinct_share:
+        numeric = pd.api.types.is_numeric_dtype(values)
+        # Whole numbers are checked before counting distinct values, which takes far
+        # longer on a large column.
+        if numeric and not np.all(np.mod(values.to_numpy(dtype=np.float64), 1) == 0):
+            continue
+        distinct = int(values.nunique())
+        share = distinct / len(values)
+        if numeric:
+            if share < limits.identifier_number_distinct_share:
                 continue
             limit = limits.identifier_number_distinct_share
         else:
@@ -247,11 +251,12 @@ def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
 def _target_leakage(experiment: Experiment, dataset: Any, x: np.ndarray, y: np.ndarray,
                     sources: list[str], limits: Thresholds) -> list[Finding]:
     first = split_index(len(y), experiment.fit.validation_split)
-    y_train = y[:first]
+    rows = leakage_rows(first)
+    y_train = y[rows]
     candidates: list[tuple[str, str, float]] = []
 
     for position, name in enumerate(dataset.feature_names):
-        column = x[:first, position]
+        column = x[rows, position]
         keep = np.isfinite(column)
         candidates.append((sources[position], str(name), _auc_if_enough(column[keep], y_train[keep], limits)))
 
@@ -260,7 +265,7 @@ def _target_leakage(experiment: Experiment, dataset: Any, x: np.ndarray, y: np.n
         column = _frame_column(frame, feature)
         if column not in frame.columns:
             continue
-        missing = frame[column].isna().to_numpy()[:first].astype(np.float64)
+        missing = frame[column].isna().to_numpy()[:first][rows].astype(np.float64)
         if 0 < missing.sum() < len(missing):
             candidates.append((column, f"{column} is missing", _auc_if_enough(missing, y_train, limits)))
 
@@ -279,11 +284,30 @@ def _target_leakage(experiment: Experiment, dataset: Any, x: np.ndarray, y: np.n
     features = tuple(source.removesuffix(" (missing)") for source in leaking)
     return [make_finding(
         "target-leakage",
-        f"{shown} on the {first:,} training rows (limit {limits.leakage_auc:g} or "
+        f"{shown} on {_rows_text(rows, first)} (limit {limits.leakage_auc:g} or "
         f"{1 - limits.leakage_auc:.2f}); one column that separates the classes this well was "
         "most likely recorded after the outcome",
         value=worst, threshold=limits.leakage_auc, subject=f"column {features[0]}",
         params={"features": features})]
+
+
+LEAKAGE_ROWS = 200_000
+"""Training rows the leakage rule ranks at most; above, it takes evenly spaced rows.
+
+Ranking sorts every column, about a second for 20 columns of a million rows, and
+200,000 rows give each ROC AUC to within about 0.002."""
+
+
+def leakage_rows(first: int) -> slice:
+    """Return the training rows, `[:first]`, that the leakage rule ranks: all, or every k-th."""
+    step = max(1, math.ceil(first / LEAKAGE_ROWS))
+    return slice(0, first, step)
+
+
+def _rows_text(rows: slice, first: int) -> str:
+    if rows.step == 1:
+        return f"the {first:,} training rows"
+    return f"one in every {rows.step} of the {first:,} training rows"
 
 
 def _auc_if_enough(scores: np.ndarray, labels: np.ndarray, limits: Thresholds) -> float:

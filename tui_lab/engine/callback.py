@@ -16,8 +16,11 @@ from tui_lab.reports import BatchProgress, EpochReport
 
 keras = import_keras()
 
-BATCH_PROGRESS_INTERVAL = 0.1
-"""Minimum seconds between two `BatchProgress` events; the last batch of an epoch always sends one."""
+BATCH_PROGRESS_INTERVAL = 0.25
+"""Minimum seconds between two `BatchProgress` events; the last batch of an epoch always sends one.
+
+Four updates a second move the batch bar smoothly enough, and each one costs the UI a
+repaint while TensorFlow needs both cores."""
 
 
 def plain_logs(logs: dict[str, Any] | None) -> dict[str, float]:

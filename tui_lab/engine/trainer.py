@@ -90,7 +90,7 @@ def train(
 ) -> TrainingResult:
     """Build, compile and fit the experiment's model on `dataset.x` and `dataset.y`.
 
-    Sends `TrainingStarted`, `BatchProgress` (at most about 10 a second), one
+    Sends `TrainingStarted`, `BatchProgress` (at most about 4 a second), one
     `EpochReport` per epoch and `TrainingFinished` to `on_event`. An error raised
     while building or fitting becomes a `TrainingFailed` event and a result with
     status "failed"; `train` does not raise it. `epochs` overrides `experiment.fit.epochs`.

@@ -108,6 +108,9 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         self.trained_experiment: Experiment | None = None
         self.reports: list[Any] = []
         self.dataset: Any = None
+        self.data_loading: str | None = None
+        """The step of the data load in progress, as shown, or None when no load runs."""
+        self.parameter_total = 0
         self.keras_warnings: list[str] = []
         self.static_findings: list[Any] = []
         self.runtime_findings: list[Any] = []
@@ -722,13 +725,19 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
 
     def show_layers(self, cursor: int | None = None) -> None:
         """Show the layer stack and the total parameter count."""
-        input_dim = self.input_dim()
-        total = self.main_screen.query_one(LayerStack).show(self.experiment, input_dim, cursor)
+        self.parameter_total = self.main_screen.query_one(LayerStack).show(
+            self.experiment, self.input_dim(), cursor)
+        self.show_layer_total()
+
+    def show_layer_total(self) -> None:
+        """Show the layer and parameter counts under the stack, and the data load while it runs."""
         count = len(self.experiment.layers)
         if count:
-            text = f"{count} layers, {total:,} parameters, {input_dim} input features"
+            text = f"{count} layers, {self.parameter_total:,} parameters, {self.input_dim()} input features"
         else:
             text = "no layers yet: press a to add one"
+        if self.data_loading:
+            text = f"{text}; {self.data_loading}"
         self.main_screen.query_one("#layer-total", Static).update(text)
 
     def input_dim(self) -> int:
@@ -844,11 +853,24 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
     def load_data(self) -> None:
         """Load the experiment's data in a thread and post the result as a message."""
         spec = self.experiment.data
-        dataset, error = domain.load_dataset(spec)
+
+        def progress(fraction: float, text: str) -> None:
+            self.post_message(messages.DataProgress(spec, fraction, text))
+
+        dataset, error = domain.load_dataset(spec, progress)
         if error is None:
             self.post_message(messages.DataLoaded(spec, dataset))
         else:
             self.post_message(messages.DataLoadFailed(spec, error))
+
+    @messages.while_screens_exist
+    def on_data_progress(self, message: messages.DataProgress) -> None:
+        """Show how far the data load has come, under the layer stack and in the Data pane."""
+        if message.spec != self.experiment.data or message.fraction >= 1.0:
+            return
+        self.data_loading = f"loading data: {message.text} ({message.fraction:.0%})"
+        self.show_layer_total()
+        self.main_screen.query_one("#data-panel").show_loading(self.data_loading)
 
     @messages.while_screens_exist
     def on_data_loaded(self, message: messages.DataLoaded) -> None:
@@ -856,6 +878,7 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         if message.spec != self.experiment.data:
             return
         self.dataset = message.dataset
+        self.data_loading = None
         freeze_long_lived_objects()
         self.main_screen.query_one("#data-panel").show(self.dataset.summary, self.experiment.fit.validation_split,
                                                        self.experiment.data.features)
@@ -868,6 +891,8 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         if message.spec != self.experiment.data:
             return
         self.dataset = None
+        self.data_loading = None
+        self.show_layer_total()
         self.main_screen.query_one("#data-panel").show_error(message.error)
         self.set_status(f"data: {message.error}")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from tui_lab.experiment import DataSpec, Experiment
@@ -32,24 +32,45 @@ def _function(module_name: str, name: str) -> Any:
     return getattr(module, name, None)
 
 
-def load_dataset(spec: DataSpec) -> tuple[Any, str | None]:
-    """Load the data of `spec`; return the dataset and None, or None and the error message."""
+def load_dataset(spec: DataSpec, progress: Callable[[float, str], None] | None = None,
+                 ) -> tuple[Any, str | None]:
+    """Load the data of `spec`; return the dataset and None, or None and the error message.
+
+    `progress` receives the fraction done and the step's name before each step.
+    """
     load = _function("tui_lab.data", "load")
     if load is None:
         return None, "data loading is not available in this build (tui_lab.data.load is missing)"
     data_error = _function("tui_lab.data", "DataError") or ValueError
     try:
-        return load(spec), None
+        return load(spec, progress=progress), None
     except (data_error, OSError, ValueError) as error:
         return None, str(error)
 
 
+_last_data_findings: tuple[Experiment, Any, list[Any]] | None = None
+"""The experiment, the dataset and the data rules' findings of the last `static_findings` call."""
+
+
 def static_findings(experiment: Experiment, dataset: Any, keras_warnings: Sequence[str]) -> list[Any]:
-    """Return the findings of the experiment rules and, once data is loaded, the data rules."""
+    """Return the findings of the experiment rules and, once data is loaded, the data rules.
+
+    The data rules read every row, seconds on a million rows, so their findings are
+    kept for the next call with the same experiment and the same dataset object: the
+    app asks again when a run starts and when it ends, with only Keras's warnings new.
+    """
+    global _last_data_findings
+
     findings = _run_rules("check_experiment", experiment, keras_warnings=tuple(keras_warnings))
-    if dataset is not None:
-        findings += _run_rules("check_data", experiment, dataset)
-    return findings
+    if dataset is None:
+        return findings
+
+    last = _last_data_findings
+    if last is not None and last[1] is dataset and last[0] == experiment:
+        return findings + list(last[2])
+    data_findings = _run_rules("check_data", experiment, dataset)
+    _last_data_findings = (experiment, dataset, data_findings)
+    return findings + list(data_findings)
 
 
 def training_findings(experiment: Experiment, reports: Sequence[Any], dataset: Any) -> list[Any]:

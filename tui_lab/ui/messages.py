@@ -136,6 +136,16 @@ class EngineLost(Message):
         self.error = error
 
 
+class DataProgress(Message):
+    """The data worker reached a step of loading the dataset of `spec`."""
+
+    def __init__(self, spec: DataSpec, fraction: float, text: str) -> None:
+        super().__init__()
+        self.spec = spec
+        self.fraction = fraction
+        self.text = text
+
+
 class DataLoaded(Message):
     """The data worker loaded the dataset of `spec`."""
 

@@ -258,6 +258,11 @@ class DataPanel(Widget):
         if summary.columns:
             columns.move_cursor(row=min(cursor, len(summary.columns) - 1))
 
+    def show_loading(self, text: str) -> None:
+        """Show the step of the data load in progress on the summary line."""
+        if self._ready:
+            self.query_one("#data-summary", Static).update(text)
+
     def show_error(self, message: str) -> None:
         """Replace the data view with `message`, prefixed "ERROR:" so it reads without colour."""
         self.error = message
