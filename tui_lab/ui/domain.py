@@ -57,7 +57,7 @@ def static_findings(experiment: Experiment, dataset: Any, keras_warnings: Sequen
 
     The data rules read every row, seconds on a million rows, so their findings are
     kept for the next call with the same experiment and the same dataset object: the
-    app asks again when a run starts and when it ends, with only Keras's warnings new.
+    app computes them again when a run starts and when it ends, with only Keras's warnings new.
     """
     global _last_data_findings
 
