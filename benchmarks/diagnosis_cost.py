@@ -21,7 +21,7 @@ Two figures for each experiment:
 - on vs off (context): the two kinds of run in pairs that alternate their order.
   Each pair gives a ratio, and the figure is the median ratio, by wall time and by
   process CPU time (`time.process_time`, every thread). On a shared 2-core machine
-  single runs differ by up to 30 %, so these cannot resolve a 5 % target; they show
+  single runs differ by up to 30 %, so these cannot resolve a 5 % target. They show
   whether the timed figure misses a large cost outside the timed code.
 
 Run with `python -m benchmarks.diagnosis_cost` (add `--quick` for fewer, shorter runs).

@@ -877,9 +877,13 @@ class LabApp(ImportExportActions, ColumnChoiceActions, App):
         """Show the data summary, unless the data options changed since the load began."""
         if message.spec != self.experiment.data:
             return
+        first_load = self.dataset is None
         self.dataset = message.dataset
         self.data_loading = None
-        freeze_long_lived_objects()
+        if first_load:
+            # pandas and its imports arrive with the first load. Later loads only bring data
+            # that a further load replaces, so they are left to the garbage collector.
+            freeze_long_lived_objects()
         self.main_screen.query_one("#data-panel").show(self.dataset.summary, self.experiment.fit.validation_split,
                                                        self.experiment.data.features)
         self.show_layers()

@@ -55,9 +55,10 @@ _last_data_findings: tuple[Experiment, Any, list[Any]] | None = None
 def static_findings(experiment: Experiment, dataset: Any, keras_warnings: Sequence[str]) -> list[Any]:
     """Return the findings of the experiment rules and, once data is loaded, the data rules.
 
-    The data rules read every row, seconds on a million rows, so their findings are
-    kept for the next call with the same experiment and the same dataset object: the
-    app computes them again when a run starts and when it ends, with only Keras's warnings new.
+    The data rules read every row, which takes seconds on a million rows. The app
+    asks for the findings again when a run starts and when it ends, with only new
+    Keras warnings, so the data rules' findings are kept for the next call with the
+    same experiment and the same dataset object.
     """
     global _last_data_findings
 
