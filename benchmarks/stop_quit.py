@@ -4,7 +4,7 @@ Stop: from writing `s` to the end of the last batch the engine trains. The engin
 logs that moment as a `time.monotonic()` reading, the clock this script reads too.
 Its target is the time of one training batch plus one validation pass of the same
 model, measured in this process with Keras (`train_on_batch` and `evaluate` on the
-validation rows). The time until the status line says the run was stopped, after the
+validation rows). The time until the status line shows that the run stopped, after the
 validation pass and the epoch's statistics, is printed for context.
 Quit: from writing `q` during training to the process's exit; target 2 s.
 Run with `python -m benchmarks.stop_quit`.

@@ -56,7 +56,7 @@ def static_findings(experiment: Experiment, dataset: Any, keras_warnings: Sequen
     """Return the findings of the experiment rules and, once data is loaded, the data rules.
 
     The data rules read every row, which takes seconds on a million rows. The app
-    asks for the findings again when a run starts and when it ends, with only new
+    requests the findings again when a run starts and when it ends, with only new
     Keras warnings, so the data rules' findings are kept for the next call with the
     same experiment and the same dataset object.
     """

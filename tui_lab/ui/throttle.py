@@ -12,9 +12,9 @@ from textual.timer import Timer
 class Throttle:
     """Call `callback` at most once every `interval` seconds.
 
-    A request right after the last call is held back; the requests made while one
+    A request right after the last call is held back. The requests made while one
     is held back fold into a single call at the end of the interval. Fast training
-    asks for an update every epoch, five or more times a second, and each update
+    requests an update every epoch, five or more times a second, and each update
     repaints a pane: over SSH that is bytes nobody can read.
     """
 

@@ -226,13 +226,14 @@ class FindingsList(Widget):
         if not self._ready:
             return
 
-        # A running training asks again after every epoch, mostly with the same rows;
+        # A running training sends findings after every epoch, mostly the same rows, and
         # rebuilding an unchanged list would repaint it for nothing.
         rows = [(finding.id, finding_row(finding)) for finding in self._findings]
-        if [(id_, row.plain) for id_, row in rows] == self._rows:
+        plain_rows = [(id_, row.plain) for id_, row in rows]
+        if plain_rows == self._rows:
             self._show_detail()
             return
-        self._rows = [(id_, row.plain) for id_, row in rows]
+        self._rows = plain_rows
 
         options = self.query_one(OptionList)
         options.clear_options()
